@@ -1,0 +1,116 @@
+// swift-tools-version: 6.2
+import PackageDescription
+
+let package = Package(
+    name: "hublot",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "HublotCore", targets: ["HublotCore"]),
+        .executable(name: "hublot", targets: ["hublot"]),
+        .executable(name: "hublot-classifier", targets: ["hublot-classifier"]),
+        .executable(name: "hublot-front", targets: ["hublot-front"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/vapor/multipart-kit.git", from: "4.7.1"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+    ],
+    targets: [
+        // C libraries, found through pkg-config (see scripts/install-onnxruntime and docs/building.md).
+        .systemLibrary(
+            name: "CONNXRuntime", pkgConfig: "libonnxruntime",
+            providers: [.apt(["libonnxruntime-dev"])]),
+        .systemLibrary(
+            name: "CTurboJPEG", pkgConfig: "libturbojpeg",
+            providers: [.apt(["libturbojpeg0-dev"])]),
+        .systemLibrary(
+            name: "CSpng", pkgConfig: "spng",
+            providers: [.apt(["libspng-dev"])]),
+
+        // The classification engine shared by every Hublot program.
+        .target(
+            name: "HublotCore",
+            dependencies: [
+                "CONNXRuntime", "CTurboJPEG", "CSpng",
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+        .executableTarget(
+            name: "hublot",
+            dependencies: [
+                "HublotCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+
+        // HTTP pieces both servers share: request ids, access log, metrics, JSON errors.
+        .target(
+            name: "HublotHTTP",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ]),
+
+        // The model server.
+        .target(
+            name: "HublotClassifier",
+            dependencies: [
+                "HublotCore", "HublotHTTP",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "MultipartKit", package: "multipart-kit"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            resources: [.copy("Resources")]),
+        .executableTarget(
+            name: "hublot-classifier",
+            dependencies: [
+                "HublotClassifier",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+
+        // The web site and gateway. Links no ML library.
+        .target(
+            name: "HublotFront",
+            dependencies: [
+                "HublotHTTP",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "MultipartKit", package: "multipart-kit"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            resources: [.copy("Resources")]),
+        .executableTarget(
+            name: "hublot-front",
+            dependencies: [
+                "HublotFront",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+
+        .testTarget(name: "HublotCoreTests", dependencies: ["HublotCore"]),
+        .testTarget(
+            name: "HublotClassifierTests",
+            dependencies: [
+                "HublotClassifier",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]),
+        .testTarget(
+            name: "HublotFrontTests",
+            dependencies: [
+                "HublotFront", "HublotClassifier",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]),
+    ],
+    swiftLanguageModes: [.v6]
+)
