@@ -1,0 +1,104 @@
+"""The `hublot-init` command: a thin layer over the modules."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+from . import __version__
+from .catalog import Catalog, load_catalog
+from .errors import HublotInitError
+from .repository import Repository, default_repository
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="hublot-init",
+        description="Turn TensorFlow Hub image classifiers into an ONNX model repository.",
+    )
+    parser.add_argument("--version", action="version", version=f"hublot-init {__version__}")
+    parser.add_argument("--catalog", help="catalog file (default: $HUBLOT_CATALOG or the packaged catalog.json)")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    catalog = commands.add_parser("catalog", help="list the models")
+    catalog.add_argument("--json", action="store_true", help="print JSON")
+
+    prepare = commands.add_parser("prepare", help="download, convert, check and store models")
+    prepare.add_argument("names", nargs="+", metavar="NAME")
+    prepare.add_argument("--repo", type=Path, help="model repository (default: $HUBLOT_REPOSITORY or /models)")
+    prepare.add_argument("--force", action="store_true", help="prepare again even when cached")
+    prepare.add_argument("--parity-images", nargs="+", metavar="IMAGE",
+                         help="images for the parity check (default: $HUBLOT_PARITY_IMAGES, else synthetic pictures)")
+
+    reference = commands.add_parser("reference", help="write reference tensors for the Swift tests")
+    reference.add_argument("--model", required=True)
+    reference.add_argument("images", nargs="+", type=Path, metavar="IMAGE")
+    reference.add_argument("--out", type=Path, required=True)
+    reference.add_argument("--repo", type=Path, help="model repository (default: $HUBLOT_REPOSITORY or /models)")
+    return parser
+
+
+def _print_catalog(catalog: Catalog, as_json: bool) -> None:
+    if as_json:
+        rows = [
+            {"name": m.name, "family": m.family, "handle": m.handle, "image_size": m.image_size,
+             "dynamic_size": m.dynamic_size, "labels": m.labels.name, "default": m.name == catalog.default}
+            for m in catalog.models
+        ]
+        print(json.dumps({"default": catalog.default, "models": rows}, indent=2))
+        return
+    rows = [(m.name + (" (default)" if m.name == catalog.default else ""),
+             f"{m.image_size}*" if m.dynamic_size else str(m.image_size), m.labels.name, m.handle)
+            for m in catalog.models]
+    widths = [max(len(r[i]) for r in rows + [("NAME", "SIZE", "LABELS", "")]) for i in range(3)]
+    print(f"{'NAME':<{widths[0]}}  {'SIZE':>{widths[1]}}  {'LABELS':<{widths[2]}}  HANDLE")
+    for name, size, labels, handle in rows:
+        print(f"{name:<{widths[0]}}  {size:>{widths[1]}}  {labels:<{widths[2]}}  {handle}")
+    print(f"{len(catalog.models)} models; * = dynamic size in the Colab (capped at 512), exported at that size.")
+
+
+def run(argv: list[str] | None = None) -> int:
+    """Parse `argv` and run the command; returns the exit code."""
+    args = _parser().parse_args(argv)
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TensorFlow's start-up chatter off the terminal
+    catalog = load_catalog(args.catalog)
+    if args.command == "catalog":
+        _print_catalog(catalog, args.json)
+        return 0
+    repo = Repository(args.repo or default_repository())
+    if args.command == "prepare":
+        from .prepare import parity_image_paths, prepare_model
+
+        entries = [catalog.get(name) for name in args.names]  # unknown names fail before any work
+        images = parity_image_paths(args.parity_images)
+        for entry in entries:
+            prepare_model(entry, repo, force=args.force, parity_images=images)
+        return 0
+    if args.command == "reference":
+        from .reference import write_reference
+
+        document = write_reference(catalog.get(args.model), repo, args.images, args.out)
+        for record in document["images"]:
+            print(f"{record['stem']}: top-5 {record['top5']}")
+        print(f"wrote {args.out / 'reference.json'}")
+        return 0
+    return 2
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the console script: errors become a message on stderr and a distinct exit code."""
+    try:
+        return run(argv)
+    except HublotInitError as error:
+        print(f"hublot-init: error: {error.message}", file=sys.stderr)
+        return error.exit_code
+    except KeyboardInterrupt:
+        print("hublot-init: interrupted; nothing was written", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,48 @@
+"""Convert the exported function to ONNX with tf2onnx."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .errors import ConversionError
+from .export import INPUT_NAME, OUTPUT_NAME, Exported
+
+OPSET = 17
+BATCH_DIM = "N"
+
+
+@dataclass(frozen=True)
+class Converted:
+    """The serialised ONNX model and its opset."""
+
+    data: bytes
+    opset: int
+
+
+def convert(exported: Exported, opset: int = OPSET) -> Converted:
+    """tf2onnx `from_function`; the graph input is `images` [N, H, W, 3], the output `logits` [N, classes]."""
+    import tf2onnx
+
+    try:
+        model_proto, _ = tf2onnx.convert.from_function(
+            exported.function, input_signature=exported.signature, opset=opset
+        )
+    except Exception as error:  # noqa: BLE001 - tf2onnx raises many types
+        raise ConversionError(f"tf2onnx could not convert the model: {error}") from error
+    _rename(model_proto, model_proto.graph.input[0].name, INPUT_NAME)
+    _rename(model_proto, model_proto.graph.output[0].name, OUTPUT_NAME)
+    for value in (model_proto.graph.input[0], model_proto.graph.output[0]):
+        value.type.tensor_type.shape.dim[0].dim_param = BATCH_DIM
+    return Converted(data=model_proto.SerializeToString(), opset=opset)
+
+
+def _rename(model_proto: object, old: str, new: str) -> None:
+    if old == new:
+        return
+    graph = model_proto.graph  # type: ignore[attr-defined]
+    for node in graph.node:
+        node.input[:] = [new if name == old else name for name in node.input]
+        node.output[:] = [new if name == old else name for name in node.output]
+    for value in list(graph.input) + list(graph.output):
+        if value.name == old:
+            value.name = new

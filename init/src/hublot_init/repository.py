@@ -1,0 +1,188 @@
+"""The model repository: atomic writes, a lock per model, and the cached check.
+
+Nothing here imports TensorFlow: the cached check must stay fast and offline.
+"""
+
+from __future__ import annotations
+
+import errno
+import fcntl
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .catalog import ModelEntry
+from .errors import DiskFullError, RepositoryNotWritableError
+
+MODEL_JSON = "model.json"
+MODEL_ONNX = "model.onnx"
+LABELS_TXT = "labels.txt"
+SCHEMA_VERSION = 1
+REPOSITORY_ENV = "HUBLOT_REPOSITORY"
+DEFAULT_REPOSITORY = "/models"
+
+_NOT_WRITABLE = {errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOTDIR, errno.EEXIST}
+_FULL = {errno.ENOSPC, errno.EDQUOT}
+
+
+def default_repository() -> Path:
+    """`$HUBLOT_REPOSITORY`, else `/models` (the volume mount point in containers)."""
+    return Path(os.environ.get(REPOSITORY_ENV, DEFAULT_REPOSITORY))
+
+
+def sha256_file(path: Path) -> str:
+    """Hex sha256 of a file, read in 1 MiB chunks."""
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        for chunk in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def os_error(error: OSError, what: str) -> Exception:
+    """Map an OSError raised while writing to the repository to a user-facing error."""
+    if error.errno in _FULL:
+        return DiskFullError(f"disk full while writing {what}: {error.strerror}. Nothing was kept; free some space and retry.")
+    if error.errno in _NOT_WRITABLE:
+        return RepositoryNotWritableError(
+            f"cannot write {what}: {error.strerror}. Choose a writable folder with --repo or fix its permissions."
+        )
+    return error
+
+
+@dataclass(frozen=True)
+class CachedModel:
+    """A model already prepared in the repository and matching the catalog."""
+
+    path: Path
+    metadata: dict[str, Any]
+
+
+class Repository:
+    """A folder of prepared models: `<root>/<name>/{model.onnx,labels.txt,model.json}`."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root.absolute()
+
+    @property
+    def tfhub_cache(self) -> Path:
+        """TFHUB_CACHE_DIR inside the repository."""
+        return self.root / ".tfhub"
+
+    @property
+    def labels_cache(self) -> Path:
+        """Downloaded label files (the 21k label set)."""
+        return self.root / ".labels"
+
+    def model_dir(self, name: str) -> Path:
+        """Final folder of a model."""
+        return self.root / name
+
+    def ensure_writable(self) -> None:
+        """Create the repository if needed and prove it is writable, or raise RepositoryNotWritableError."""
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            fd, probe = tempfile.mkstemp(prefix=".probe-", dir=self.root)
+            os.close(fd)
+            os.unlink(probe)
+        except OSError as error:
+            mapped = os_error(error, f"the model repository {self.root}")
+            if mapped is error:
+                raise RepositoryNotWritableError(
+                    f"the model repository {self.root} is not usable: {error.strerror or error}"
+                ) from error
+            raise mapped from error
+
+    def cached(self, entry: ModelEntry) -> CachedModel | None:
+        """The prepared model if its model.json names the catalog handle and model.onnx matches its sha256."""
+        folder = self.model_dir(entry.name)
+        try:
+            metadata = json.loads((folder / MODEL_JSON).read_text(encoding="utf-8"))
+            if metadata.get("schema_version") != SCHEMA_VERSION or metadata.get("handle") != entry.handle:
+                return None
+            onnx = metadata["onnx"]
+            if not (folder / LABELS_TXT).is_file():
+                return None
+            if sha256_file(folder / onnx["file"]) != onnx["sha256"]:
+                return None
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+        return CachedModel(path=folder, metadata=metadata)
+
+    @contextmanager
+    def lock(self, name: str) -> Iterator[None]:
+        """Hold `<root>/.<name>.lock` exclusively (blocks while another prepare of `name` runs)."""
+        path = self.root / f".{name}.lock"
+        try:
+            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as error:
+            raise os_error(error, str(path)) from error
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+            os.close(fd)
+
+    def remove_stale_temporaries(self, name: str) -> None:
+        """Delete leftovers of interrupted prepares of `name` (call with the lock held)."""
+        for prefix in (f".tmp-{name}-", f".old-{name}-"):
+            for leftover in self.root.glob(prefix + "*"):
+                shutil.rmtree(leftover, ignore_errors=True)
+
+    @contextmanager
+    def staging(self, name: str) -> Iterator[Path]:
+        """A temporary folder `<root>/.tmp-<name>-<random>/`, removed unless published."""
+        try:
+            path = Path(tempfile.mkdtemp(prefix=f".tmp-{name}-", dir=self.root))
+        except OSError as error:
+            raise os_error(error, f"a temporary folder in {self.root}") from error
+        try:
+            yield path
+        finally:
+            shutil.rmtree(path, ignore_errors=True)
+
+    def publish(self, staged: Path, name: str) -> Path:
+        """Atomically replace `<root>/<name>` by the staged folder (rename)."""
+        final = self.model_dir(name)
+        old: Path | None = None
+        try:
+            if final.exists():
+                old = Path(tempfile.mkdtemp(prefix=f".old-{name}-", dir=self.root))
+                os.rename(final, old / name)
+            os.rename(staged, final)
+            _fsync_dir(self.root)
+        except OSError as error:
+            raise os_error(error, str(final)) from error
+        finally:
+            if old is not None:
+                shutil.rmtree(old, ignore_errors=True)
+        return final
+
+
+def write_bytes(path: Path, data: bytes) -> None:
+    """Write a file and fsync it (the writer the disk-full test replaces)."""
+    with path.open("wb") as stream:
+        stream.write(data)
+        stream.flush()
+        os.fsync(stream.fileno())
+
+
+def write_json(path: Path, data: dict[str, Any]) -> None:
+    """Write pretty JSON with a trailing newline."""
+    write_bytes(path, (json.dumps(data, indent=2) + "\n").encode("utf-8"))
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
