@@ -1,0 +1,75 @@
+# Hublot's commands. `make help` lists them.
+#   make run    prepare the host and bring the whole stack up (see README)
+#   make test   every test of the project: Swift, Python, shell
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+
+ROOT      := $(CURDIR)
+VENV      := $(ROOT)/.venv
+PY        := $(VENV)/bin/python
+INIT      := $(VENV)/bin/hublot-init
+MODELS    := $(ROOT)/.cache/models
+REFERENCE := $(ROOT)/.cache/reference
+PHOTOS    ?= $(abspath $(ROOT)/../shared/testdata/photos)
+SWIFT     ?= swift
+
+# Fixtures the Swift and Python tests read (docs/architecture.md).
+export HUBLOT_TEST_MODELS    := $(MODELS)
+export HUBLOT_TEST_REFERENCE := $(REFERENCE)
+export HUBLOT_TEST_PHOTOS    := $(PHOTOS)
+export HUBLOT_BIN_DIR        := $(ROOT)/.build/debug
+
+.PHONY: help setup host venv models reference build build-release test test-swift test-python test-shell lint clean
+
+help: ## list the commands
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+
+setup: host venv ## install host packages, ONNX Runtime and the Python environment
+
+host: ## host packages and ONNX Runtime (scripts/setup-host)
+	$(ROOT)/scripts/setup-host
+
+venv: ## the Python environment .venv (hublot-init + test tools)
+	$(ROOT)/scripts/setup-venv
+
+models: venv ## prepare the embedded default model into .cache/models
+	$(INIT) prepare efficientnet_lite0 --repo $(MODELS) --parity-images $(PHOTOS)/cat.jpg $(PHOTOS)/banana.jpg
+
+reference: models ## reference tensors for the Swift parity tests (.cache/reference)
+	@if [ $(REFERENCE)/reference.json -nt $(MODELS)/efficientnet_lite0/model.json ]; then \
+	  echo "==> reference tensors up to date ($(REFERENCE))"; \
+	else \
+	  $(INIT) reference --model efficientnet_lite0 --repo $(MODELS) --out $(REFERENCE) $(PHOTOS)/*.jpg; \
+	fi
+
+build: ## debug build of every target and test, failing on any warning in our code
+	$(SWIFT) build --build-tests 2>&1 | tee $(ROOT)/.cache/swift-build.log
+	@if grep -E '^$(ROOT)/(Sources|Tests)/.*warning:' $(ROOT)/.cache/swift-build.log; then \
+	  echo "error: the build has warnings (above)"; exit 1; fi
+
+build-release: ## release build of the executables
+	$(SWIFT) build -c release --product hublot
+	$(SWIFT) build -c release --product hublot-classifier
+	$(SWIFT) build -c release --product hublot-front
+
+test: setup models reference build ## run every test (Swift, Python, shell)
+	$(MAKE) --no-print-directory test-shell test-swift test-python
+
+test-swift: ## Swift tests (needs `make build models reference`)
+	$(SWIFT) test --skip-build
+
+test-python: ## hublot-init and end-to-end tests (pytest)
+	$(PY) -m pytest -q --import-mode=importlib init/tests tests
+
+test-shell: lint-shell ## shell script tests (bats)
+	@if compgen -G "tests/shell/*.bats" >/dev/null; then bats tests/shell; else echo "no bats tests"; fi
+
+lint: lint-shell build ## shellcheck + a warning-free Swift build
+
+lint-shell:
+	@files=$$(grep -rlE '^#!/usr/bin/env bash|^#!/bin/bash' --exclude-dir=.build --exclude-dir=.venv --exclude-dir=.cache --exclude-dir=.git . ); \
+	for f in $$files; do bash -n "$$f"; done; shellcheck $$files; echo "==> shell scripts: bash -n and shellcheck clean ($$(echo $$files | wc -w) files)"
+
+clean: ## remove build products and fixtures (keeps .venv)
+	rm -rf $(ROOT)/.build $(ROOT)/.cache

@@ -1,0 +1,27 @@
+# hublot-init: Python + TensorFlow CPU + tf2onnx. Prepares models into the
+# model repository (the `models` volume, mounted at /models) and exits.
+#   --secret id=pip-ca,src=FILE   CA of a TLS proxy in front of PyPI (optional)
+ARG BASE_IMAGE=debian:trixie-slim
+FROM ${BASE_IMAGE}
+ENV DEBIAN_FRONTEND=noninteractive LANG=C.UTF-8 PIP_DISABLE_PIP_VERSION_CHECK=1
+RUN apt-get update -q \
+ && apt-get install -y -q --no-install-recommends python3 python3-venv ca-certificates \
+ && rm -rf /var/lib/apt/lists/* /var/cache/apt/* \
+ && python3 -m venv /opt/venv
+ENV PATH=/opt/venv/bin:$PATH
+COPY init/requirements.txt init/requirements-nodeps.txt /tmp/init/
+RUN --mount=type=cache,id=hublot-pip,target=/root/.cache/pip \
+    --mount=type=secret,id=pip-ca,required=false \
+    if [ -s /run/secrets/pip-ca ]; then export PIP_CERT=/run/secrets/pip-ca; fi \
+ && pip install -r /tmp/init/requirements.txt \
+ && pip install --no-deps -r /tmp/init/requirements-nodeps.txt
+COPY init /opt/hublot/init
+RUN pip install --no-deps --no-cache-dir /opt/hublot/init && rm -rf /opt/hublot/init/build
+COPY models /opt/hublot/models
+RUN useradd --system --uid 10001 --user-group --no-create-home --home-dir /nonexistent hublot \
+ && install -d -o hublot -g hublot /models
+ENV HUBLOT_EMBEDDED_MODELS=/opt/hublot/models HOME=/tmp
+USER hublot
+VOLUME ["/models"]
+ENTRYPOINT ["hublot-init"]
+CMD ["prepare", "efficientnet_lite0", "--repo", "/models"]
