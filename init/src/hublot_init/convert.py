@@ -20,13 +20,27 @@ class Converted:
 
 
 def convert(exported: Exported, opset: int = OPSET) -> Converted:
-    """tf2onnx `from_function`; the graph input is `images` [N, H, W, 3], the output `logits` [N, classes]."""
+    """Freeze the function (variables and captured constants), then tf2onnx `from_graph_def`.
+
+    The graph input is `images` [N, H, W, 3], the output `logits` [N, classes]. Freezing here rather
+    than with tf2onnx's `from_function` also folds captured non-variable tensors (e.g. normalisation
+    constants some SavedModels capture), which `from_function` would leave as extra graph inputs.
+    """
     import tf2onnx
+    from tensorflow.python.framework.convert_to_constants import convert_variables_to_constants_v2
 
     try:
-        model_proto, _ = tf2onnx.convert.from_function(
-            exported.function, input_signature=exported.signature, opset=opset
+        concrete = exported.function.get_concrete_function()
+        frozen = convert_variables_to_constants_v2(concrete, lower_control_flow=False, aggressive_inlining=True)
+        inputs = [t.name for t in frozen.inputs]
+        outputs = [t.name for t in frozen.outputs]
+        if len(inputs) != 1 or len(outputs) != 1:
+            raise ConversionError(f"expected one input and one output after freezing, got {inputs} -> {outputs}")
+        model_proto, _ = tf2onnx.convert.from_graph_def(
+            frozen.graph.as_graph_def(), input_names=inputs, output_names=outputs, opset=opset
         )
+    except ConversionError:
+        raise
     except Exception as error:  # noqa: BLE001 - tf2onnx raises many types
         raise ConversionError(f"tf2onnx could not convert the model: {error}") from error
     _rename(model_proto, model_proto.graph.input[0].name, INPUT_NAME)
