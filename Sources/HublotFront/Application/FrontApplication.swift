@@ -1,0 +1,35 @@
+import Hummingbird
+import HublotHTTP
+import Logging
+
+/// Builds the hublot-front application: the site, the gateway, the probes, `/metrics`, static files,
+/// the shared middleware and the classifier client whose connections close on graceful shutdown.
+public func buildFrontApplication(
+    configuration: FrontConfiguration, logger: Logger = Logger(label: "hublot-front")
+) async throws -> some ApplicationProtocol {
+    PrometheusMetrics.bootstrap()
+    let client = ClassifierClient(configuration: configuration)
+    let renderer = try await PageRenderer()
+    let translations = try Translations()
+    guard let publicFolder = FrontResources.url("public") else { throw FrontResourceError.missing("public") }
+
+    let router = Router(context: HublotRequestContext.self)
+    router.addHublotMiddleware()
+    router.addMiddleware {
+        SecurityHeadersMiddleware<HublotRequestContext>()
+        NotFoundPageMiddleware<HublotRequestContext>(renderer: renderer, translations: translations, configuration: configuration)
+        FileMiddleware<HublotRequestContext, LocalFileSystem>(
+            publicFolder.path, urlBasePath: nil, cacheControl: .init([(MediaType(type: .any), [.noCache])]), searchForIndexHtml: false,
+            logger: logger)
+    }
+    router.addMetricsRoute()
+    HealthRoutes(client: client).register(on: router)
+    GatewayRoutes(client: client, configuration: configuration).register(on: router)
+    SiteRoutes(client: client, renderer: renderer, translations: translations, configuration: configuration).register(on: router)
+
+    return Application(
+        router: router,
+        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "hublot-front"),
+        services: [ClassifierClientService(client: client)],
+        logger: logger)
+}

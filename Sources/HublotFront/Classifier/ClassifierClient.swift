@@ -1,0 +1,151 @@
+import AsyncHTTPClient
+import Foundation
+import HTTPTypes
+import Logging
+import NIOCore
+import NIOHTTP1
+
+/// The front's one connection to hublot-classifier: a shared, pooled AsyncHTTPClient with explicit timeouts.
+public final class ClassifierClient: Sendable {
+    /// An answer of the classifier, as received (status, content type, body).
+    public struct Answer: Sendable {
+        /// The classifier's status.
+        public var status: HTTPResponse.Status
+        /// Its `Content-Type`.
+        public var contentType: String
+        /// Its `Retry-After`, when present.
+        public var retryAfter: String?
+        /// The body, complete.
+        public var body: ByteBuffer
+
+        /// The classifier's error, when the status is not a success.
+        public var error: GatewayError? {
+            guard status.kind != .successful else { return nil }
+            let envelope = try? JSONDecoder().decode(ClassifierAPI.ErrorEnvelope.self, from: body)
+            return GatewayError(
+                status: status,
+                code: envelope?.error.code ?? "internal",
+                message: envelope?.error.message ?? "The classification service answered \(status.code).",
+                retryAfter: retryAfter)
+        }
+
+        /// Decodes a successful JSON body, or throws the classifier's error.
+        public func decode<T: Decodable>(_ type: T.Type) throws(GatewayError) -> T {
+            if let error { throw error }
+            do { return try JSONDecoder().decode(type, from: body) } catch { throw GatewayError.badGateway }
+        }
+    }
+
+    private let httpClient: HTTPClient
+    private let baseURL: String
+    private let requestTimeout: TimeAmount
+    private let readinessTimeout: TimeAmount
+    private let maxAnswerBytes = 8 * 1024 * 1024
+
+    /// Creates the client; call ``shutdown()`` once done (``ClassifierClientService`` does it for the application).
+    public init(configuration: FrontConfiguration) {
+        let connect = TimeAmount(configuration.connectTimeout)
+        let total = TimeAmount(configuration.requestTimeout)
+        var clientConfiguration = HTTPClient.Configuration(
+            redirectConfiguration: .disallow,
+            timeout: .init(connect: connect, read: total))
+        clientConfiguration.connectionPool = .init(
+            idleTimeout: .seconds(60),
+            concurrentHTTP1ConnectionsPerHostSoftLimit: configuration.maxConnections)
+        clientConfiguration.connectionPool.retryConnectionEstablishment = false
+        self.httpClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
+        var base = configuration.classifierURL
+        while base.hasSuffix("/") { base.removeLast() }
+        self.baseURL = base
+        self.requestTimeout = total
+        self.readinessTimeout = min(total, connect + .seconds(2))
+    }
+
+    /// Closes the pooled connections.
+    public func shutdown() async throws {
+        try await httpClient.shutdown()
+    }
+
+    /// `GET /v1/models`, as received.
+    public func fetchModels(requestID: String) async throws(GatewayError) -> Answer {
+        try await send(path: "/v1/models", method: .GET, requestID: requestID)
+    }
+
+    /// `GET /v1/models`, decoded.
+    public func models(requestID: String) async throws(GatewayError) -> ClassifierAPI.ModelList {
+        try await fetchModels(requestID: requestID).decode(ClassifierAPI.ModelList.self)
+    }
+
+    /// Forwards an image (raw `image/*` body or a multipart form with an `image` part) to the classifier.
+    /// - Parameters:
+    ///   - model: the model to use, or `nil` for the classifier's default.
+    ///   - body: the upload, streamed when it comes from a request.
+    public func classify(
+        model: String?, topK: Int, body: HTTPClientRequest.Body, contentType: String, requestID: String
+    ) async throws(GatewayError) -> Answer {
+        let path: String
+        if let model, !model.isEmpty {
+            path = "/v1/models/\(Self.pathSegment(model))/classify?top_k=\(topK)"
+        } else {
+            path = "/v1/classify?top_k=\(topK)"
+        }
+        return try await send(path: path, method: .POST, body: body, contentType: contentType, requestID: requestID)
+    }
+
+    /// Whether the classifier answers `GET /v2/health/ready` with 200.
+    public func isReady(requestID: String) async -> Bool {
+        let answer = try? await send(path: "/v2/health/ready", method: .GET, requestID: requestID, timeout: readinessTimeout)
+        return answer?.status == .ok
+    }
+
+    private func send(
+        path: String, method: NIOHTTP1.HTTPMethod, body: HTTPClientRequest.Body? = nil, contentType: String? = nil,
+        requestID: String, timeout: TimeAmount? = nil
+    ) async throws(GatewayError) -> Answer {
+        var request = HTTPClientRequest(url: baseURL + path)
+        request.method = method
+        request.headers.add(name: "X-Request-Id", value: requestID)
+        request.headers.add(name: "Accept", value: "application/json")
+        if let contentType { request.headers.add(name: "Content-Type", value: contentType) }
+        request.body = body
+        do {
+            let response = try await httpClient.execute(request, timeout: timeout ?? requestTimeout)
+            let bytes = try await response.body.collect(upTo: maxAnswerBytes)
+            return Answer(
+                status: HTTPResponse.Status(code: Int(response.status.code)),
+                contentType: response.headers.first(name: "Content-Type") ?? "application/json",
+                retryAfter: response.headers.first(name: "Retry-After"),
+                body: bytes)
+        } catch {
+            throw Self.gatewayError(for: error)
+        }
+    }
+
+    /// Maps a transport failure to what the person or the API client is told.
+    static func gatewayError(for error: any Error) -> GatewayError {
+        if let error = error as? GatewayError { return error }
+        if let error = error as? UploadLimitExceeded { return .tooLarge(limit: error.limit) }
+        if let error = error as? HTTPClientError {
+            switch error {
+            case .deadlineExceeded, .readTimeout, .writeTimeout: return .timeout
+            default: return .unavailable
+            }
+        }
+        if error is NIOTooManyBytesError { return .badGateway }
+        return .unavailable
+    }
+
+    /// Percent-encodes a model name for use as one path segment.
+    static func pathSegment(_ name: String) -> String {
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._~")
+        return name.addingPercentEncoding(withAllowedCharacters: allowed) ?? name
+    }
+}
+
+extension TimeAmount {
+    init(_ duration: Duration) {
+        let (seconds, attoseconds) = duration.components
+        self = .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+    }
+}

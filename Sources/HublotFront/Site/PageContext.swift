@@ -1,0 +1,137 @@
+import Foundation
+
+/// Builds the values the templates read. Everything shown comes from the translations or from data that
+/// the templates escape.
+struct PageContext {
+    let strings: Strings
+    let path: String
+    let configuration: FrontConfiguration
+
+    /// The values every page needs: language, translations, navigation, language switch.
+    func base(title: String, isCompare: Bool) -> [String: Any] {
+        [
+            "lang": strings.language.rawValue,
+            "t": strings.table,
+            "page_title": title,
+            "nav_home": !isCompare,
+            "nav_compare": isCompare,
+            "languages": Language.allCases.map { language -> [String: Any] in
+                [
+                    "code": language.rawValue,
+                    "short": language.rawValue.uppercased(),
+                    "name": language == .french ? "Français" : "English",
+                    "href": "\(path)?lang=\(language.rawValue)",
+                    "current": language == strings.language,
+                ]
+            },
+            "top_k": configuration.topK,
+            "drop_limits": strings.format("drop_limits", max: maxMebibytes),
+            "messages": messageCodes.map { ["code": $0, "text": message(for: $0)] },
+            "skeleton": [
+                "model": "", "file_name": "", "predictions": [Any](),
+                "timings": timings(nil),
+            ] as [String: Any],
+            "skeleton_row": ["label": "", "percent": "", "value": "0", "top": false] as [String: Any],
+        ]
+    }
+
+    /// The translated, person-readable message for an error code.
+    func message(for code: String) -> String {
+        let key = "error_\(code)"
+        let known = strings.table[key] != nil ? key : "error_internal"
+        return strings.format(known, max: maxMebibytes)
+    }
+
+    /// The alert at the top of a page.
+    func notice(_ error: GatewayError, requestID: String) -> [String: Any] {
+        [
+            "title": strings[error.code == "classifier_unavailable" ? "error_unavailable_title" : "error_title"],
+            "message": message(for: error.code),
+            "code": error.code,
+            "request_id": requestID,
+        ]
+    }
+
+    /// The model picker: groups by family, each model with its size, status and selection.
+    func modelGroups(_ list: ClassifierAPI.ModelList?, selected: [String]) -> [[String: Any]] {
+        guard let list else { return [] }
+        var order: [String] = []
+        var byFamily: [String: [[String: Any]]] = [:]
+        for model in list.models {
+            let family = (model.family?.isEmpty == false ? model.family! : strings["other_family"])
+            if byFamily[family] == nil { order.append(family) }
+            let status = model.status ?? "ready"
+            let size = model.input.map { "\($0.width)\u{00D7}\($0.height)" } ?? "?"
+            byFamily[family, default: []].append([
+                "name": model.name,
+                "size": size,
+                "status": status,
+                "status_text": strings.table["status_\(status)"] ?? strings["status_unknown"],
+                "ready": status == "ready",
+                "is_default": model.name == list.default,
+                "selected": selected.contains(model.name),
+            ])
+        }
+        return order.map { ["family": $0, "models": byFamily[$0] ?? []] }
+    }
+
+    /// One result card from a classification (or an error for that model).
+    func resultCard(model: String, fileName: String, outcome: Result<ClassifierAPI.Classification, GatewayError>) -> [String: Any] {
+        switch outcome {
+        case .success(let classification):
+            return [
+                "model": classification.model,
+                "file_name": fileName,
+                "predictions": classification.predictions.enumerated().map { position, prediction -> [String: Any] in
+                    [
+                        "label": prediction.label,
+                        "percent": strings.percent(prediction.probability),
+                        "value": String(format: "%.2f", max(0, min(1, prediction.probability)) * 100),
+                        "top": position == 0,
+                    ]
+                },
+                "timings": timings(classification.timings),
+            ]
+        case .failure(let error):
+            return [
+                "model": model, "file_name": fileName, "predictions": [Any](), "timings": timings(nil),
+                "card_error": ["message": message(for: error.code), "code": error.code],
+            ]
+        }
+    }
+
+    /// The timings list; `—` where a value is missing.
+    func timings(_ timings: ClassifierAPI.Timings?) -> [[String: Any]] {
+        let rows: [(String, String, Double?)] = [
+            ("decode_ms", "timing_decode", timings?.decodeMs),
+            ("preprocess_ms", "timing_preprocess", timings?.preprocessMs),
+            ("queue_ms", "timing_queue", timings?.queueMs),
+            ("inference_ms", "timing_inference", timings?.inferenceMs),
+            ("total_ms", "timing_total", timings?.totalMs),
+        ]
+        return rows.map { key, label, value in
+            ["key": key, "label": strings[label], "value": value.map(strings.milliseconds) ?? "—", "is_total": key == "total_ms"]
+        }
+    }
+
+    private var maxMebibytes: String {
+        let value = Double(configuration.maxUploadBytes) / 1_048_576
+        return value.rounded() == value ? String(Int(value)) : String(format: "%.1f", value)
+    }
+
+    /// Every code the page script may need to translate.
+    private var messageCodes: [String] {
+        [
+            "classifier_unavailable", "classifier_timeout", "payload_too_large", "unsupported_media_type",
+            "invalid_image", "too_many_pixels", "unknown_model", "model_not_ready", "overloaded", "bad_request",
+            "no_image", "no_model", "bad_gateway", "internal",
+        ]
+    }
+}
+
+extension Strings {
+    /// The string for `key` with `{max}` replaced.
+    func format(_ key: String, max: String) -> String {
+        self[key].replacingOccurrences(of: "{max}", with: max)
+    }
+}

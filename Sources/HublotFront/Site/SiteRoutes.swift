@@ -1,0 +1,171 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HublotHTTP
+import NIOCore
+
+/// The web site: the home page, the compare page and their no-JavaScript form posts.
+struct SiteRoutes {
+    typealias Context = HublotRequestContext
+    let client: ClassifierClient
+    let renderer: PageRenderer
+    let translations: Translations
+    let configuration: FrontConfiguration
+
+    /// Registers the pages on `router`.
+    func register(on router: Router<Context>) {
+        router.get("/") { request, context in try await page(request, context: context, isCompare: false) }
+        router.get("/compare") { request, context in try await page(request, context: context, isCompare: true) }
+        router.post("/classify") { request, context in try await submit(request, context: context, isCompare: false) }
+        router.post("/compare") { request, context in try await submit(request, context: context, isCompare: true) }
+        router.get("/classify") { _, _ in Response.redirect(to: "/", type: .normal) }
+    }
+
+    /// A page with its empty form.
+    private func page(_ request: Request, context requestContext: Context, isCompare: Bool) async throws -> Response {
+        let choice = LanguageChoice(request: request, default: configuration.defaultLanguage)
+        let view = PageContext(strings: translations.strings(choice.language), path: isCompare ? "/compare" : "/", configuration: configuration)
+        var context = view.base(title: title(view.strings, isCompare: isCompare), isCompare: isCompare)
+        var status = HTTPResponse.Status.ok
+        do {
+            let list = try await client.models(requestID: requestContext.id)
+            fillModels(&context, view: view, list: list, selected: defaultSelection(list, isCompare: isCompare))
+        } catch {
+            fillModels(&context, view: view, list: nil, selected: [])
+            context["notice"] = view.notice(error, requestID: requestContext.id)
+            status = error.status
+        }
+        return try html(isCompare ? "compare" : "home", context: context, status: status, language: choice)
+    }
+
+    /// A form post: classify the uploaded image with the chosen model(s) and render the result page.
+    private func submit(_ request: Request, context requestContext: Context, isCompare: Bool) async throws -> Response {
+        let choice = LanguageChoice(request: request, default: configuration.defaultLanguage)
+        let view = PageContext(strings: translations.strings(choice.language), path: isCompare ? "/compare" : "/", configuration: configuration)
+        var context = view.base(title: view.strings["result_page_title"], isCompare: isCompare)
+        let requestID = requestContext.id
+
+        let list: ClassifierAPI.ModelList?
+        do { list = try await client.models(requestID: requestID) } catch {
+            fillModels(&context, view: view, list: nil, selected: [])
+            context["notice"] = view.notice(error, requestID: requestID)
+            return try html(isCompare ? "compare" : "home", context: context, status: error.status, language: choice)
+        }
+
+        let form: UploadForm
+        do {
+            form = try await readForm(request)
+            guard form.image != nil else { throw GatewayError.noImage }
+            if isCompare, form.models.isEmpty { throw GatewayError.noModel }
+        } catch {
+            let failure = ClassifierClient.gatewayError(for: error)
+            fillModels(&context, view: view, list: list, selected: defaultSelection(list, isCompare: isCompare))
+            context["notice"] = view.notice(failure, requestID: requestID)
+            return try html(isCompare ? "compare" : "home", context: context, status: failure.status, language: choice)
+        }
+        let image = form.image!
+        let models = isCompare ? form.models : [form.models.first ?? list?.default ?? ""]
+        requestContext.annotations.model = models.joined(separator: ",")
+        fillModels(&context, view: view, list: list, selected: models)
+        context["preview"] = preview(image)
+
+        let outcomes = await classifyAll(image: image, models: models, requestID: requestID)
+        context["results"] = zip(models, outcomes).map { model, outcome in
+            view.resultCard(model: model, fileName: image.fileName, outcome: outcome)
+        }
+        context["has_results"] = true
+        context["results_title"] = view.strings[isCompare ? "compare_results_title" : "results_title"]
+
+        let failures = outcomes.compactMap { outcome -> GatewayError? in
+            if case .failure(let error) = outcome { return error } else { return nil }
+        }
+        var status = HTTPResponse.Status.ok
+        if failures.count == outcomes.count, let first = failures.first {
+            status = first.status
+            context["notice"] = view.notice(first, requestID: requestID)
+            if !isCompare { context["has_results"] = false }
+        }
+        return try html(isCompare ? "compare" : "home", context: context, status: status, language: choice)
+    }
+
+    /// Classifies one image with each model, concurrently, keeping the order of `models`.
+    private func classifyAll(
+        image: UploadForm.Image, models: [String], requestID: String
+    ) async -> [Result<ClassifierAPI.Classification, GatewayError>] {
+        await withTaskGroup(of: (Int, Result<ClassifierAPI.Classification, GatewayError>).self) { group in
+            for (position, model) in models.enumerated() {
+                group.addTask {
+                    do {
+                        let answer = try await client.classify(
+                            model: model, topK: configuration.topK, body: .bytes(image.bytes),
+                            contentType: image.contentType, requestID: requestID)
+                        return (position, .success(try answer.decode(ClassifierAPI.Classification.self)))
+                    } catch {
+                        return (position, .failure(ClassifierClient.gatewayError(for: error)))
+                    }
+                }
+            }
+            var outcomes = [Result<ClassifierAPI.Classification, GatewayError>?](repeating: nil, count: models.count)
+            for await (position, outcome) in group { outcomes[position] = outcome }
+            return outcomes.map { $0 ?? .failure(.badGateway) }
+        }
+    }
+
+    /// Reads the multipart form, refusing bodies past the limit before reading them when their length is known.
+    private func readForm(_ request: Request) async throws -> UploadForm {
+        let limit = configuration.maxUploadBytes + configuration.multipartOverheadBytes
+        if let length = request.headers[.contentLength].flatMap(Int.init), length > limit {
+            throw GatewayError.tooLarge(limit: configuration.maxUploadBytes)
+        }
+        let body: ByteBuffer
+        do { body = try await request.body.collect(upTo: limit) } catch {
+            throw GatewayError.tooLarge(limit: configuration.maxUploadBytes)
+        }
+        let form = try UploadForm(body: body, contentType: request.headers[.contentType] ?? "")
+        if let image = form.image, image.bytes.readableBytes > configuration.maxUploadBytes {
+            throw GatewayError.tooLarge(limit: configuration.maxUploadBytes)
+        }
+        return form
+    }
+
+    /// A `data:` URL so the result page can show the image without storing it (small JPEG/PNG/WebP/GIF only).
+    private func preview(_ image: UploadForm.Image) -> [String: Any]? {
+        let types = ["image/jpeg", "image/png", "image/webp", "image/gif"]
+        let type = image.contentType.lowercased()
+        guard types.contains(type), image.bytes.readableBytes <= 2 * 1024 * 1024 else {
+            return ["src": "/static/placeholder.svg", "file_name": image.fileName]
+        }
+        let base64 = Data(image.bytes.readableBytesView).base64EncodedString()
+        return ["src": "data:\(type);base64,\(base64)", "file_name": image.fileName]
+    }
+
+    private func fillModels(_ context: inout [String: Any], view: PageContext, list: ClassifierAPI.ModelList?, selected: [String]) {
+        let groups = view.modelGroups(list, selected: selected)
+        context["groups"] = groups
+        context["has_models"] = !(list?.models.isEmpty ?? true)
+    }
+
+    /// The default model on the home page; on the compare page the default and the next ready model.
+    private func defaultSelection(_ list: ClassifierAPI.ModelList?, isCompare: Bool) -> [String] {
+        guard let list else { return [] }
+        let ready = list.models.filter { ($0.status ?? "ready") == "ready" }.map(\.name)
+        let first = list.default.flatMap { ready.contains($0) ? $0 : nil } ?? ready.first
+        guard let first else { return [] }
+        guard isCompare else { return [first] }
+        return [first] + ready.filter { $0 != first }.prefix(1)
+    }
+
+    private func title(_ strings: Strings, isCompare: Bool) -> String {
+        strings[isCompare ? "compare_title" : "home_page_title"]
+    }
+
+    private func html(_ template: String, context: [String: Any], status: HTTPResponse.Status, language: LanguageChoice) throws -> Response {
+        let page = try renderer.render(template, context: context)
+        var response = Response(
+            status: status,
+            headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store", .contentLanguage: language.language.rawValue],
+            body: .init(byteBuffer: ByteBuffer(string: page)))
+        language.apply(to: &response)
+        return response
+    }
+}
