@@ -386,7 +386,8 @@ def main() -> int:
     """Build, check and write the archive; return the exit status."""
     parser = argparse.ArgumentParser(description="Regenerate " + ARCHIVE_NAME)
     parser.add_argument("--out-dir", type=Path, default=HERE, help="where the archive and parity.json go")
-    parser.add_argument("--photos", type=Path, default=REPO_ROOT.parent / "shared" / "testdata" / "photos")
+    default_photos = os.environ.get("HUBLOT_TEST_PHOTOS", str(REPO_ROOT.parent / "shared" / "testdata" / "photos"))
+    parser.add_argument("--photos", type=Path, default=Path(default_photos))
     parser.add_argument("--torch-python", type=Path, help="python of an existing torch venv")
     parser.add_argument("--torch-venv", type=Path, default=REPO_ROOT / ".cache" / "efficientnet_lite0" / "torch-venv")
     parser.add_argument(
@@ -429,7 +430,8 @@ def main() -> int:
         log(f"parity checked ({time.monotonic() - step:.1f} s)")
         worst = float(report["max_abs_logit_delta"])  # type: ignore[arg-type]
         for name, entry in report["inputs"].items():  # type: ignore[union-attr]
-            log(f"  {name}: max |dlogit| {max(entry['max_abs_logit_delta'].values()):.2e} top5 {entry.get('top5', '-')}")
+            delta = max(entry["max_abs_logit_delta"].values())
+            log(f"  {name}: max |dlogit| {delta:.2e} top5 {entry.get('top5', '-')}")
         if worst > PARITY_TOLERANCE:
             log(f"FAILED: max |dlogit| {worst:.3e} > {PARITY_TOLERANCE}")
             return 1

