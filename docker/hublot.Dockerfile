@@ -1,16 +1,65 @@
-# Hublot's Swift programs, built inside the builder image (checkpoint cp7) and
-# shipped in small runtime images. One build stage compiles every product
-# once; the targets pick what they need:
+# Hublot's Swift programs, built inside containers (checkpoint cp7): the
+# builder image (Debian 13 + Swift toolchain + the C libraries' development
+# files) and small runtime images built from it. Targets:
+#   --target builder      hublot-builder: everything needed to build Hublot
 #   --target classifier   hublot-classifier (ONNX Runtime, codecs)
 #   --target front        hublot-front (no ML library)
-#   --target cli          hublot (the command line)
-# BuildKit cache mounts keep SwiftPM's checkouts and build folder between builds.
+#   --target cli          hublot, the command line
+#
+# Optional inputs, for offline and air-gapped sites:
+#   --build-context swift-toolchain-local=DIR   a Swift toolchain folder (holding
+#       usr/bin/swift) instead of downloading the official one from swift.org
+#       (SWIFT_VERSION, SWIFT_PLATFORM); an empty folder means "download";
+#   --build-context swift-packages-local=DIR    a mirror of the Swift packages
+#       (OWNER/NAME.git folders) that git reads instead of https://github.com/;
+#       an empty folder means "fetch from GitHub";
+#   --secret id=pip-ca,src=FILE                 the CA of a TLS proxy in front of
+#       PyPI (the ONNX Runtime wheel).
+# scripts/build-images and compose.yaml pass the local inputs when the machine
+# has them. BuildKit cache mounts keep SwiftPM's checkouts and build folder.
 
-ARG BUILDER_IMAGE=hublot-builder
 ARG BASE_IMAGE=debian:trixie-slim
 
-FROM ${BUILDER_IMAGE} AS build
+# Empty unless replaced by the named build contexts above.
+FROM scratch AS swift-toolchain-local
+FROM scratch AS swift-packages-local
+
+FROM ${BASE_IMAGE} AS builder
+ENV DEBIAN_FRONTEND=noninteractive LANG=C.UTF-8
+# The toolchain's own needs (swift.org's list for Debian), static linking
+# (libstdc++-14-dev) and Hublot's C libraries.
+RUN apt-get update -q && apt-get install -y -q --no-install-recommends \
+      binutils ca-certificates curl git gnupg libc6-dev libcurl4-openssl-dev libedit2 \
+      libgcc-14-dev libncurses-dev libpython3-dev libsqlite3-0 libstdc++-14-dev \
+      libxml2-dev libz3-dev pkg-config python3 python3-pip tzdata unzip zlib1g-dev \
+      libturbojpeg0-dev libspng-dev \
+ && rm -rf /var/lib/apt/lists/*
+COPY scripts/install-onnxruntime /usr/local/sbin/
+COPY scripts/lib/trixie-apt.sh /usr/local/sbin/lib/
+RUN --mount=type=secret,id=pip-ca,required=false \
+    if [ -s /run/secrets/pip-ca ]; then export PIP_CERT=/run/secrets/pip-ca; fi \
+ && apt-get update -q && install-onnxruntime && rm -rf /var/lib/apt/lists/*
+ARG SWIFT_VERSION=6.3.1
+ARG SWIFT_PLATFORM=debian12
+RUN --mount=type=bind,from=swift-toolchain-local,target=/mnt/toolchain \
+    mkdir -p /opt/swift \
+ && if [ -x /mnt/toolchain/usr/bin/swift ]; then \
+      echo "using the local Swift toolchain" && cp -a /mnt/toolchain/. /opt/swift/; \
+    else \
+      url="https://download.swift.org/swift-${SWIFT_VERSION}-release/${SWIFT_PLATFORM}/swift-${SWIFT_VERSION}-RELEASE/swift-${SWIFT_VERSION}-RELEASE-${SWIFT_PLATFORM}.tar.gz" \
+      && echo "downloading $url" && curl -fsSL "$url" | tar -xz --strip-components=1 -C /opt/swift; \
+    fi \
+ && /opt/swift/usr/bin/swift --version
+RUN --mount=type=bind,from=swift-packages-local,target=/mnt/packages \
+    if ls -d /mnt/packages/*/ >/dev/null 2>&1; then \
+      echo "using the local Swift package mirror" && mkdir -p /opt/swift-packages \
+      && cp -a /mnt/packages/. /opt/swift-packages/ \
+      && git config --system url./opt/swift-packages/.insteadOf https://github.com/; \
+    fi
+ENV PATH=/opt/swift/usr/bin:$PATH
 WORKDIR /src
+
+FROM builder AS build
 COPY Package.swift ./
 COPY Sources ./Sources
 RUN --mount=type=cache,id=hublot-swift-build,target=/src/.build \
@@ -26,15 +75,16 @@ RUN --mount=type=cache,id=hublot-swift-build,target=/src/.build \
 
 # What every runtime image shares: a non-root user, no package lists.
 FROM ${BASE_IMAGE} AS runtime-base
-RUN useradd --system --uid 10001 --user-group --no-create-home --home-dir /nonexistent hublot \
- && rm -rf /var/lib/apt/lists/* /var/cache/apt/*
+RUN useradd --system --uid 10001 --user-group --no-create-home --home-dir /nonexistent hublot
 
-FROM runtime-base AS classifier
+FROM runtime-base AS ml-runtime
 RUN apt-get update -q \
  && apt-get install -y -q --no-install-recommends libturbojpeg0 libspng0 \
  && rm -rf /var/lib/apt/lists/* /var/cache/apt/* /var/log/apt /var/log/dpkg.log
 COPY --from=build /out/lib/ /usr/local/lib/
 RUN ldconfig
+
+FROM ml-runtime AS classifier
 COPY --from=build /out/bin/hublot-classifier /usr/local/bin/
 COPY --from=build /out/bin/hublot_HublotClassifier.resources /usr/local/bin/hublot_HublotClassifier.resources
 USER hublot
@@ -55,12 +105,7 @@ HEALTHCHECK --interval=5s --timeout=3s --start-period=10s --retries=3 \
   CMD ["bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/${HUBLOT_FRONT_PORT} && printf 'GET /healthz HTTP/1.0\\r\\n\\r\\n' >&3 && head -n 1 <&3 | grep -q ' 200 '"]
 ENTRYPOINT ["/usr/local/bin/hublot-front"]
 
-FROM runtime-base AS cli
-RUN apt-get update -q \
- && apt-get install -y -q --no-install-recommends libturbojpeg0 libspng0 \
- && rm -rf /var/lib/apt/lists/* /var/cache/apt/* /var/log/apt /var/log/dpkg.log
-COPY --from=build /out/lib/ /usr/local/lib/
-RUN ldconfig
+FROM ml-runtime AS cli
 COPY --from=build /out/bin/hublot /usr/local/bin/
 USER hublot
 ENTRYPOINT ["/usr/local/bin/hublot"]
