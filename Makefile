@@ -20,10 +20,15 @@ export HUBLOT_TEST_REFERENCE := $(REFERENCE)
 export HUBLOT_TEST_PHOTOS    := $(PHOTOS)
 export HUBLOT_BIN_DIR        := $(ROOT)/.build/debug
 
-.PHONY: help setup host venv models reference build build-release test test-swift test-python test-shell lint clean
+.PHONY: help run setup host venv models reference build build-release test test-swift test-python test-shell lint clean
 
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+
+run: ## prepare this host (./preload -d --yes) and bring the whole stack up on http://localhost:8080
+	$(ROOT)/preload -d --yes
+	docker compose up -d --wait
+	@echo "==> Hublot is up: open http://localhost:$${HUBLOT_FRONT_PORT:-8080}"
 
 setup: host venv ## install host packages, ONNX Runtime and the Python environment
 
