@@ -14,6 +14,10 @@ REFERENCE := $(ROOT)/.cache/reference
 PHOTOS    ?= $(abspath $(ROOT)/../shared/testdata/photos)
 SWIFT     ?= swift
 
+# Local build inputs for the images, when this machine has them (offline sites).
+export HUBLOT_SWIFT_TOOLCHAIN ?= $(if $(wildcard /opt/swift/usr/bin/swift),/opt/swift)
+export HUBLOT_SWIFT_PACKAGES  ?= $(if $(wildcard /opt/swift-packages/*),/opt/swift-packages)
+
 # Fixtures the Swift and Python tests read (docs/architecture.md).
 export HUBLOT_TEST_MODELS    := $(MODELS)
 export HUBLOT_TEST_REFERENCE := $(REFERENCE)
