@@ -65,6 +65,8 @@ let package = Package(
                 "HublotCore", "HublotHTTP",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "MultipartKit", package: "multipart-kit"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -108,7 +110,8 @@ let package = Package(
         .testTarget(
             name: "HublotFrontTests",
             dependencies: [
-                "HublotFront", "HublotClassifier",
+                "HublotFront", "HublotHTTP",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]),
     ],

@@ -2,7 +2,8 @@ import Hummingbird
 import Logging
 
 /// Writes ONE structured log line per request, after the response is produced: method, path, status,
-/// model (from ``RequestAnnotations``, when the route set one), duration in milliseconds, request id.
+/// model (from ``RequestAnnotations``, when the route set one), duration in milliseconds; the request id
+/// is the logger's `hb.request.id` metadata (set by ``RequestIDMiddleware``).
 /// Hummingbird's `LogRequestsMiddleware` logs before the request runs and has no status or duration,
 /// hence this one. Place it inside ``RequestIDMiddleware`` so the id is the final one.
 public struct AccessLogMiddleware<Context: AnnotatedRequestContext>: RouterMiddleware {
@@ -37,7 +38,6 @@ public struct AccessLogMiddleware<Context: AnnotatedRequestContext>: RouterMiddl
             "path": .string(request.uri.path),
             "status": .stringConvertible(status.code),
             "duration_ms": .string(String(format: "%.2f", milliseconds)),
-            "request_id": .string(context.id),
         ]
         if let model = context.annotations.model {
             metadata["model"] = .string(model)

@@ -1,0 +1,96 @@
+import Foundation
+
+/// Everything the model server can be told, as one value built by the executable (flags and
+/// environment variables) or by tests. Nothing inside the server reads the environment itself.
+public struct ClassifierConfiguration: Sendable {
+    /// Address to bind (`--host`, `HUBLOT_HOST`).
+    public var host: String
+    /// TCP port to bind; 0 picks a free one (`--port`, `HUBLOT_PORT`).
+    public var port: Int
+    /// The model repository folder (`--models`, `HUBLOT_MODELS`).
+    public var modelsDirectory: URL
+    /// Names of the models to load; nil loads every model of the repository (`--model`, `HUBLOT_LOAD_MODELS`).
+    public var modelNames: [String]?
+    /// The model used by `POST /v1/classify` and by `/v2/health/ready` (`--default-model`, `HUBLOT_DEFAULT_MODEL`).
+    public var defaultModel: String
+    /// Largest number of images in one ONNX Runtime call (`--max-batch-size`, `HUBLOT_MAX_BATCH_SIZE`).
+    public var maxBatchSize: Int
+    /// Longest time the oldest queued image waits for a batch to fill (`--max-batch-delay-ms`, `HUBLOT_MAX_BATCH_DELAY_MS`).
+    public var maxBatchDelay: Duration
+    /// Images that may wait per model; more are refused with 503 at once (`--queue-capacity`, `HUBLOT_QUEUE_CAPACITY`).
+    public var queueCapacity: Int
+    /// ONNX Runtime intra-op threads per model; nil uses the cores available (`--threads`, `HUBLOT_THREADS`).
+    public var inferenceThreads: Int?
+    /// Threads that decode and preprocess uploads (`--decode-threads`, `HUBLOT_DECODE_THREADS`).
+    public var decodeThreads: Int
+    /// Largest accepted request body in bytes (`--max-body-bytes`, `HUBLOT_MAX_BODY_BYTES`).
+    public var maxBodyBytes: Int
+    /// Largest accepted image in pixels, read from the header before decoding (`--max-pixels`, `HUBLOT_MAX_PIXELS`).
+    public var maxPixels: Int
+    /// Value of `Retry-After` (seconds) on 503 answers.
+    public var retryAfterSeconds: Int
+    /// Longest wait for in-flight requests on shutdown (`--shutdown-timeout-s`, `HUBLOT_SHUTDOWN_TIMEOUT_S`).
+    public var shutdownTimeout: Duration
+
+    /// Default port of the model server.
+    public static let defaultPort = 8081
+    /// Default model name.
+    public static let defaultModelName = "efficientnet_lite0"
+    /// Default batching: up to 8 images (see docs/api.md for the measurement).
+    public static let defaultMaxBatchSize = 8
+    /// Default batching delay, in milliseconds.
+    public static let defaultMaxBatchDelayMilliseconds = 2
+    /// Default queue bound per model.
+    public static let defaultQueueCapacity = 64
+    /// Default body limit: 20 MiB.
+    public static let defaultMaxBodyBytes = 20 * 1024 * 1024
+    /// Default pixel limit: 40 megapixels.
+    public static let defaultMaxPixels = 40_000_000
+
+    /// Creates a configuration; every argument but the models folder has a default.
+    public init(
+        host: String = "127.0.0.1",
+        port: Int = ClassifierConfiguration.defaultPort,
+        modelsDirectory: URL,
+        modelNames: [String]? = nil,
+        defaultModel: String = ClassifierConfiguration.defaultModelName,
+        maxBatchSize: Int = ClassifierConfiguration.defaultMaxBatchSize,
+        maxBatchDelay: Duration = .milliseconds(ClassifierConfiguration.defaultMaxBatchDelayMilliseconds),
+        queueCapacity: Int = ClassifierConfiguration.defaultQueueCapacity,
+        inferenceThreads: Int? = nil,
+        decodeThreads: Int = ProcessInfo.processInfo.activeProcessorCount,
+        maxBodyBytes: Int = ClassifierConfiguration.defaultMaxBodyBytes,
+        maxPixels: Int = ClassifierConfiguration.defaultMaxPixels,
+        retryAfterSeconds: Int = 1,
+        shutdownTimeout: Duration = .seconds(10)
+    ) {
+        self.host = host
+        self.port = port
+        self.modelsDirectory = modelsDirectory
+        self.modelNames = modelNames
+        self.defaultModel = defaultModel
+        self.maxBatchSize = maxBatchSize
+        self.maxBatchDelay = maxBatchDelay
+        self.queueCapacity = queueCapacity
+        self.inferenceThreads = inferenceThreads
+        self.decodeThreads = decodeThreads
+        self.maxBodyBytes = maxBodyBytes
+        self.maxPixels = maxPixels
+        self.retryAfterSeconds = retryAfterSeconds
+        self.shutdownTimeout = shutdownTimeout
+    }
+
+    /// Checks the values are usable; returns a message per problem.
+    public func problems() -> [String] {
+        var problems: [String] = []
+        if !(0...65535).contains(self.port) { problems.append("port must be in 0...65535") }
+        if self.maxBatchSize < 1 { problems.append("max batch size must be at least 1") }
+        if self.maxBatchDelay < .zero { problems.append("max batch delay must not be negative") }
+        if self.queueCapacity < 1 { problems.append("queue capacity must be at least 1") }
+        if let threads = self.inferenceThreads, threads < 1 { problems.append("threads must be at least 1") }
+        if self.decodeThreads < 1 { problems.append("decode threads must be at least 1") }
+        if self.maxBodyBytes < 1 { problems.append("max body bytes must be at least 1") }
+        if self.maxPixels < 1 { problems.append("max pixels must be at least 1") }
+        return problems
+    }
+}

@@ -1,0 +1,60 @@
+import Prometheus
+
+/// The model server's own Prometheus metrics (request metrics by route/method/status come from
+/// Hummingbird's `MetricsMiddleware`, see `HublotHTTP`). Registered directly in an injected registry,
+/// so many applications in one test process share it without a second swift-metrics bootstrap.
+public struct ClassifierMetrics: Sendable {
+    /// The registry the metrics live in.
+    public let registry: PrometheusCollectorRegistry
+
+    /// Buckets of the batch size histogram.
+    public static let batchSizeBuckets: [Double] = [1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 64]
+    /// Buckets of the duration histograms.
+    public static let durationBuckets: [Duration] = [
+        .milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10), .milliseconds(20), .milliseconds(50),
+        .milliseconds(100), .milliseconds(200), .milliseconds(500), .seconds(1), .seconds(2), .seconds(5),
+    ]
+
+    /// The name `hublot_<name>_<unit>` with its help text.
+    static func descriptor(_ name: String, unit: String, help: String) -> MetricNameDescriptor {
+        MetricNameDescriptor(namespace: "hublot", metricName: name, unitName: unit, helpText: help)
+    }
+
+    /// Creates the metrics in `registry`.
+    public init(registry: PrometheusCollectorRegistry) {
+        self.registry = registry
+    }
+
+    /// Counts one classification/inference request by model and HTTP status.
+    public func recordRequest(model: String, status: Int, duration: Duration) {
+        self.registry.makeCounter(descriptor: Self.descriptor("classify_requests", unit: "total", help: "Classification and inference requests by model and HTTP status."), labels: [("model", model), ("status", String(status))]).increment()
+        self.registry.makeDurationHistogram(descriptor: Self.descriptor("classify_duration", unit: "seconds", help: "Time from the start of a classification request to its answer."), labels: [("model", model)], buckets: Self.durationBuckets).record(duration)
+    }
+
+    /// Records one ONNX Runtime batch: its size and its duration.
+    public func recordBatch(model: String, size: Int, inference: Duration) {
+        self.registry.makeValueHistogram(descriptor: Self.descriptor("batch_size", unit: "", help: "Images per ONNX Runtime call."), labels: [("model", model)], buckets: Self.batchSizeBuckets).record(Double(size))
+        self.registry.makeDurationHistogram(descriptor: Self.descriptor("inference_duration", unit: "seconds", help: "Duration of one ONNX Runtime call (one batch)."), labels: [("model", model)], buckets: Self.durationBuckets).record(inference)
+    }
+
+    /// Records the time an image waited in its model's queue.
+    public func recordQueueWait(model: String, duration: Duration) {
+        self.registry.makeDurationHistogram(descriptor: Self.descriptor("queue_wait", unit: "seconds", help: "Time an image waited in the batch queue before its batch started."), labels: [("model", model)], buckets: Self.durationBuckets).record(duration)
+    }
+
+    /// Sets the queue depth gauge of a model.
+    public func setQueueDepth(model: String, depth: Int) {
+        self.registry.makeGauge(descriptor: Self.descriptor("queue_depth", unit: "", help: "Images waiting in the batch queue of a model."), labels: [("model", model)]).set(to: Double(depth))
+    }
+
+    /// Counts a request refused because the queue was full.
+    public func recordRejection(model: String) {
+        self.registry.makeCounter(descriptor: Self.descriptor("queue_rejections", unit: "total", help: "Images refused with 503 because the queue of the model was full."), labels: [("model", model)]).increment()
+    }
+
+    /// Records whether a model is ready and how many are.
+    public func setModelReady(_ model: String, ready: Bool, loaded: Int) {
+        self.registry.makeGauge(descriptor: Self.descriptor("model_ready", unit: "", help: "1 when the model serves, else 0."), labels: [("model", model)]).set(to: ready ? 1 : 0)
+        self.registry.makeGauge(descriptor: Self.descriptor("models_loaded", unit: "", help: "Models ready to serve.")).set(to: Double(loaded))
+    }
+}

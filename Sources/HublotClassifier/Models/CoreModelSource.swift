@@ -1,0 +1,72 @@
+import Foundation
+import HublotCore
+
+/// The real ``ModelSource``: HublotCore's model repository, ONNX Runtime sessions, image decoding and
+/// the Colab's preprocessing.
+public struct CoreModelSource: ModelSource {
+    /// The repository folder.
+    public let repository: ModelRepository
+
+    /// The ONNX Runtime environment, one per process.
+    static let environment: Result<OrtEnvironment, HublotError> = Result { () throws(HublotError) in try OrtEnvironment(logIdentifier: "hublot-classifier") }
+
+    /// A source reading the repository at `repository`.
+    public init(repository: URL) {
+        self.repository = ModelRepository(url: repository)
+    }
+
+    /// Names of the repository's models.
+    public func modelNames() throws -> [String] {
+        try self.repository.modelNames()
+    }
+
+    /// The summary read from `model.json`, or just the name when it is unreadable.
+    public func summary(of name: String) -> ModelSummary {
+        guard let descriptor = try? self.repository.model(named: name) else { return ModelSummary(name: name) }
+        return Self.summary(descriptor)
+    }
+
+    /// Loads the model: metadata, labels, and an ONNX Runtime session with `inferenceThreads` threads.
+    public func load(_ name: String, inferenceThreads: Int?) throws -> any LoadedModel {
+        let classifier = try Classifier(
+            repository: self.repository, name: name, environment: try Self.environment.get(),
+            configuration: RuntimeConfiguration(intraOpThreads: inferenceThreads))
+        return CoreLoadedModel(classifier: classifier)
+    }
+
+    static func summary(_ descriptor: ModelDescriptor) -> ModelSummary {
+        ModelSummary(
+            name: descriptor.name, family: descriptor.metadata.family, handle: descriptor.metadata.handle,
+            inputHeight: descriptor.inputHeight, inputWidth: descriptor.inputWidth, classes: descriptor.classCount)
+    }
+}
+
+/// A model loaded through HublotCore: its ``Classifier`` does the decoding, the Colab preprocessing
+/// and the batched ONNX Runtime call (with softmax for logits).
+struct CoreLoadedModel: LoadedModel {
+    let classifier: Classifier
+
+    var summary: ModelSummary { CoreModelSource.summary(self.classifier.model) }
+    var inputHeight: Int { self.classifier.model.inputHeight }
+    var inputWidth: Int { self.classifier.model.inputWidth }
+    var classCount: Int { self.classifier.model.classCount }
+
+    func label(_ index: Int) -> String {
+        let labels = self.classifier.model.classLabels
+        return labels.indices.contains(index) ? labels[index] : "class \(index)"
+    }
+
+    func prepare(_ bytes: [UInt8], maxPixels: Int) throws -> PreparedImage {
+        var batch = self.classifier.makeBatch(count: 1)
+        let timings = try self.classifier.prepare(bytes, into: &batch, at: 0, options: DecodeOptions(maxPixels: maxPixels))
+        return PreparedImage(
+            tensor: batch.values, decodeDuration: .milliseconds(timings.decodeMilliseconds),
+            preprocessDuration: .milliseconds(timings.preprocessMilliseconds))
+    }
+
+    func infer(_ inputs: [[Float]]) throws -> [[Float]] {
+        var batch = self.classifier.makeBatch(count: inputs.count)
+        batch.values = inputs.flatMap { $0 }
+        return try self.classifier.run(batch).probabilities
+    }
+}

@@ -1,0 +1,88 @@
+import Synchronization
+
+/// Where a model is in its life: being loaded and warmed, serving, or failed with a reason.
+public enum ModelState: Sendable {
+    /// Loading or warming up.
+    case loading
+    /// Serving through its batch queue.
+    case ready(any LoadedModel, BatchQueue)
+    /// Failed to load; the reason is user-facing.
+    case failed(String)
+
+    /// The API's status word: `loading`, `ready` or `failed`.
+    public var status: String {
+        switch self {
+        case .loading: "loading"
+        case .ready: "ready"
+        case .failed: "failed"
+        }
+    }
+}
+
+/// One model as the server sees it: what is known about it and its state.
+public struct ModelEntry: Sendable {
+    /// Static facts (from `model.json`, or from the loaded model).
+    public var summary: ModelSummary
+    /// Its lifecycle state.
+    public var state: ModelState
+}
+
+/// The models the server knows, in repository order, and their states; safe to read from any request.
+public final class ModelRegistry: Sendable {
+    /// The model used by `POST /v1/classify` and `/v2/health/ready`.
+    public let defaultModel: String
+    private let state: Mutex<(order: [String], entries: [String: ModelEntry])>
+
+    /// Creates a registry listing `summaries`, all `loading`.
+    public init(defaultModel: String, summaries: [ModelSummary]) {
+        self.defaultModel = defaultModel
+        var entries: [String: ModelEntry] = [:]
+        for summary in summaries { entries[summary.name] = ModelEntry(summary: summary, state: .loading) }
+        self.state = Mutex((order: summaries.map(\.name), entries: entries))
+    }
+
+    /// Model names in listing order.
+    public var names: [String] { self.state.withLock { $0.order } }
+
+    /// Every model, in listing order.
+    public var entries: [ModelEntry] {
+        self.state.withLock { state in state.order.compactMap { state.entries[$0] } }
+    }
+
+    /// The model called `name`, if known.
+    public func entry(_ name: String) -> ModelEntry? {
+        self.state.withLock { $0.entries[name] }
+    }
+
+    /// Number of models ready to serve.
+    public var readyCount: Int {
+        self.state.withLock { state in
+            state.entries.values.filter { if case .ready = $0.state { true } else { false } }.count
+        }
+    }
+
+    /// Changes a model's state (and its summary when given).
+    public func update(_ name: String, state newState: ModelState, summary: ModelSummary? = nil) {
+        self.state.withLock { state in
+            guard var entry = state.entries[name] else { return }
+            entry.state = newState
+            if let summary { entry.summary = summary }
+            state.entries[name] = entry
+        }
+    }
+
+    /// Adds a model that was asked for but is not in the repository, as `failed`.
+    public func addFailed(_ name: String, reason: String) {
+        self.state.withLock { state in
+            if state.entries[name] == nil { state.order.append(name) }
+            state.entries[name] = ModelEntry(summary: ModelSummary(name: name), state: .failed(reason))
+        }
+    }
+
+    /// The batch queues of the ready models.
+    var queues: [BatchQueue] {
+        self.state.withLock { state in
+            state.entries.values.compactMap { if case .ready(_, let queue) = $0.state { queue } else { nil } }
+        }
+    }
+}

@@ -1,0 +1,66 @@
+import Hummingbird
+import HublotHTTP
+
+/// The Hublot API v1: model listing and image classification.
+public struct V1Routes: Sendable {
+    /// The classification logic.
+    public let service: ClassificationService
+
+    /// Creates the routes over `service`.
+    public init(service: ClassificationService) {
+        self.service = service
+    }
+
+    /// Adds `/v1/...` to `router`.
+    public func add(to router: Router<HublotRequestContext>) {
+        let group = router.group("v1")
+        group.get("models") { _, _ in
+            ModelListResponse(default: self.service.registry.defaultModel, models: self.service.registry.entries.map(ModelResponse.init))
+        }
+        group.get("models/:name") { _, context in
+            let name = try context.parameters.require("name")
+            context.annotations.model = name
+            return ModelResponse(try self.service.entry(name))
+        }
+        group.post("models/:name/classify") { request, context in
+            try await self.classify(request, context: context, model: try context.parameters.require("name"))
+        }
+        group.post("classify") { request, context in
+            try await self.classify(request, context: context, model: self.service.registry.defaultModel)
+        }
+    }
+
+    /// Shared handler of both classify routes.
+    func classify(_ request: Request, context: HublotRequestContext, model name: String) async throws -> ClassifyResponse {
+        let started = ContinuousClock.now
+        context.annotations.model = name
+        do {
+            let entry = try self.service.entry(name)
+            let topK = try Self.topK(request, classes: entry.summary.classes)
+            _ = try self.service.ready(name)
+            let bytes = try await UploadReader.image(from: request, maxBytes: self.service.configuration.maxBodyBytes)
+            let response = try await self.service.classify(bytes, model: name, topK: topK, startedAt: started)
+            self.service.metrics.recordRequest(model: name, status: 200, duration: ContinuousClock.now - started)
+            return response
+        } catch {
+            let status = APIError.from(error).status.code
+            if self.service.registry.entry(name) != nil {
+                self.service.metrics.recordRequest(model: name, status: status, duration: ContinuousClock.now - started)
+            }
+            throw error
+        }
+    }
+
+    /// The `top_k` query parameter: default 5, an integer in 1...classes.
+    static func topK(_ request: Request, classes: Int?) throws -> Int {
+        let values = request.uri.queryParameters.getAll("top_k")
+        guard let raw = values.last else { return min(5, classes ?? 5) }
+        guard values.count == 1, let k = Int(raw), k >= 1 else {
+            throw APIError.badRequest("top_k must be a positive integer (got '\(values.joined(separator: ","))')")
+        }
+        if let classes, k > classes {
+            throw APIError.badRequest("top_k must be at most \(classes), the number of classes of the model")
+        }
+        return k
+    }
+}

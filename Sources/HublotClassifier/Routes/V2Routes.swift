@@ -1,0 +1,143 @@
+import Foundation
+import Hummingbird
+import HublotHTTP
+
+/// Open Inference Protocol v2 (KServe / Triton HTTP/REST): health, metadata and FP32 JSON inference.
+public struct V2Routes: Sendable {
+    /// The classification logic.
+    public let service: ClassificationService
+    /// Name of the input tensor.
+    public static let inputName = "images"
+    /// Name of the output tensor.
+    public static let outputName = "probabilities"
+    /// Server version reported by `GET /v2`.
+    public static let serverVersion = "0.1.0"
+
+    /// Creates the routes over `service`.
+    public init(service: ClassificationService) {
+        self.service = service
+    }
+
+    /// Adds `/v2/...` to `router`.
+    public func add(to router: Router<HublotRequestContext>) {
+        let group = router.group("v2")
+        group.get { _, _ in V2.ServerMetadata(name: "hublot-classifier", version: Self.serverVersion, extensions: []) }
+        group.get("health/live") { _, _ in V2.Live(live: true) }
+        group.get("health/ready") { _, context in
+            let ready = self.isReady(self.service.registry.defaultModel)
+            return try Self.readiness(ready, context: context)
+        }
+        for prefix in ["models/:name", "models/:name/versions/:version"] {
+            group.get(RouterPath(prefix)) { _, context in try self.metadata(context) }
+            group.get(RouterPath("\(prefix)/ready")) { _, context in
+                let name = try self.model(context)
+                _ = try self.service.entry(name)
+                return try Self.readiness(self.isReady(name), context: context)
+            }
+            group.post(RouterPath("\(prefix)/infer")) { request, context in try await self.infer(request, context: context) }
+        }
+    }
+
+    private func isReady(_ name: String) -> Bool {
+        if case .ready = self.service.registry.entry(name)?.state { true } else { false }
+    }
+
+    /// 200 `{"ready": true}` or 503 `{"ready": false}`.
+    static func readiness(_ ready: Bool, context: HublotRequestContext) throws -> Response {
+        let data = try JSONEncoder().encode(V2.Ready(ready: ready))
+        return Response(
+            status: ready ? .ok : .serviceUnavailable, headers: [.contentType: "application/json; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    /// The model named in the path (and its version, which must be "1" when given).
+    private func model(_ context: HublotRequestContext) throws -> String {
+        let name = try context.parameters.require("name")
+        context.annotations.model = name
+        if let version = context.parameters.get("version"), version != "1" {
+            throw APIError(status: .notFound, code: .unknownModel, message: "model '\(name)' has only version 1 (asked: \(version))")
+        }
+        return name
+    }
+
+    private func metadata(_ context: HublotRequestContext) throws -> V2.ModelMetadata {
+        let name = try self.model(context)
+        let summary = try self.service.entry(name).summary
+        let height = summary.inputHeight ?? -1, width = summary.inputWidth ?? -1, classes = summary.classes ?? -1
+        return V2.ModelMetadata(
+            name: name, versions: ["1"], platform: "onnxruntime_onnx",
+            inputs: [V2.TensorMetadata(name: Self.inputName, datatype: "FP32", shape: [-1, height, width, 3])],
+            outputs: [V2.TensorMetadata(name: Self.outputName, datatype: "FP32", shape: [-1, classes])])
+    }
+
+    private func infer(_ request: Request, context: HublotRequestContext) async throws -> V2.InferenceResponse {
+        let started = ContinuousClock.now
+        let name = try self.model(context)
+        do {
+            let response = try await self.run(request, model: name)
+            self.service.metrics.recordRequest(model: name, status: 200, duration: ContinuousClock.now - started)
+            return response
+        } catch {
+            if self.service.registry.entry(name) != nil {
+                self.service.metrics.recordRequest(model: name, status: APIError.from(error).status.code, duration: ContinuousClock.now - started)
+            }
+            throw error
+        }
+    }
+
+    private func run(_ request: Request, model name: String) async throws -> V2.InferenceResponse {
+        let summary = try self.service.entry(name).summary
+        _ = try self.service.ready(name)
+        if request.headers[HTTPFields.Element.Name("Inference-Header-Content-Length")!] != nil {
+            throw APIError.unsupportedMediaType("the binary tensor extension is not supported; send JSON data (binary_data=false)")
+        }
+        if let type = request.headers[.contentType].flatMap(MediaType.init(from:)), !type.isType(.applicationJson) {
+            throw APIError.unsupportedMediaType("send the inference request as application/json")
+        }
+        let body = try await UploadReader.collect(request.body, maxBytes: self.service.configuration.maxBodyBytes)
+        let inference: V2.InferenceRequest
+        do {
+            inference = try JSONDecoder().decode(V2.InferenceRequest.self, from: Data(body))
+        } catch {
+            throw APIError.badRequest("the body is not a valid inference request: \(Self.describe(error))")
+        }
+        guard inference.inputs.count == 1, let input = inference.inputs.first else {
+            throw APIError.badRequest("exactly one input tensor '\(Self.inputName)' is expected")
+        }
+        guard input.datatype == "FP32" else { throw APIError.badRequest("input datatype must be FP32 (got \(input.datatype))") }
+        let height = summary.inputHeight ?? 0, width = summary.inputWidth ?? 0
+        guard input.shape.count == 4, input.shape[0] >= 1, input.shape[1] == height, input.shape[2] == width, input.shape[3] == 3 else {
+            throw APIError.badRequest("input shape must be [N, \(height), \(width), 3] with N >= 1 (got \(input.shape))")
+        }
+        let perImage = height * width * 3
+        let count = input.shape[0]
+        guard input.data.values.count == count * perImage else {
+            throw APIError.badRequest("input data holds \(input.data.values.count) values; shape \(input.shape) needs \(count * perImage)")
+        }
+        for output in inference.outputs ?? [] {
+            guard output.name == Self.outputName else {
+                throw APIError.badRequest("unknown output '\(output.name)'; the model has '\(Self.outputName)'")
+            }
+            if output.parameters?.binary_data == true {
+                throw APIError.badRequest("binary_data outputs are not supported; ask for binary_data=false")
+            }
+        }
+        let tensors = (0..<count).map { Array(input.data.values[($0 * perImage)..<(($0 + 1) * perImage)]) }
+        let rows = try await self.service.infer(tensors, model: name)
+        let classes = rows.first?.count ?? 0
+        return V2.InferenceResponse(
+            model_name: name, model_version: "1", id: inference.id,
+            outputs: [V2.ResponseOutput(name: Self.outputName, datatype: "FP32", shape: [count, classes], data: rows.flatMap { $0 })])
+    }
+
+    private static func describe(_ error: any Error) -> String {
+        guard let error = error as? DecodingError else { return "not JSON" }
+        switch error {
+        case .keyNotFound(let key, _): return "missing key '\(key.stringValue)'"
+        case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context):
+            let path = context.codingPath.map(\.stringValue).joined(separator: ".")
+            return path.isEmpty ? context.debugDescription : "wrong value at \(path)"
+        @unknown default: return "invalid"
+        }
+    }
+}
