@@ -1,0 +1,92 @@
+import CTurboJPEG
+
+/// JPEG decoding through libjpeg-turbo's TurboJPEG API (accurate integer DCT, fancy upsampling,
+/// as TensorFlow's and Pillow's decoders). EXIF orientation is ignored, as `tf.io.decode_image` does.
+enum JPEGDecoder {
+    /// Reads the header: size and colour space. No pixel buffer is allocated.
+    static func header(_ bytes: UnsafeRawBufferPointer, handle: tjhandle) throws(HublotError) -> (width: Int, height: Int, colorspace: Int32) {
+        var width: Int32 = 0, height: Int32 = 0, subsampling: Int32 = 0, colorspace: Int32 = 0
+        let status = tjDecompressHeader3(
+            handle, bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), UInt(bytes.count),
+            &width, &height, &subsampling, &colorspace)
+        guard status == 0, width > 0, height > 0 else {
+            throw HublotError(.invalidImage, "invalid JPEG: \(errorText(handle)) (the file is corrupt or truncated)")
+        }
+        return (Int(width), Int(height), colorspace)
+    }
+
+    /// Decodes to RGB8, optionally scaled down in the DCT domain to the smallest size ≥ `minimumSize`.
+    static func decode(
+        _ bytes: UnsafeRawBufferPointer, options: DecodeOptions, minimumSize: (width: Int, height: Int)?
+    ) throws(HublotError) -> DecodedImage {
+        guard let handle = tjInitDecompress() else {
+            throw HublotError(.invalidImage, "cannot initialise the JPEG decoder")
+        }
+        defer { tjDestroy(handle) }
+        let header = try header(bytes, handle: handle)
+        try PixelLimit.check(width: header.width, height: header.height, format: .jpeg, options: options)
+
+        var width = header.width, height = header.height
+        var factor = tjscalingfactor(num: 1, denom: 1)
+        if options.fastJPEGScaling, let minimumSize {
+            factor = scalingFactor(width: width, height: height, minimumSize: minimumSize)
+            width = scaled(width, factor)
+            height = scaled(height, factor)
+        }
+
+        let isCMYK = header.colorspace == Int32(TJCS_CMYK.rawValue) || header.colorspace == Int32(TJCS_YCCK.rawValue)
+        let channels = isCMYK ? 4 : 3
+        let format = isCMYK ? TJPF_CMYK : TJPF_RGB
+        var buffer = [UInt8](repeating: 0, count: width * height * channels)
+        let status = buffer.withUnsafeMutableBufferPointer { out in
+            tjDecompress2(
+                handle, bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), UInt(bytes.count),
+                out.baseAddress, Int32(width), 0, Int32(height), Int32(format.rawValue),
+                TJFLAG_ACCURATEDCT | TJFLAG_STOPONWARNING)
+        }
+        guard status == 0 else {
+            throw HublotError(.invalidImage, "invalid JPEG: \(errorText(handle)) (the file is corrupt or truncated)")
+        }
+        if isCMYK { buffer = cmykToRGB(buffer) }
+        return DecodedImage(
+            format: .jpeg, width: width, height: height,
+            originalWidth: header.width, originalHeight: header.height, pixels: .rgb8(buffer))
+    }
+
+    /// The smallest libjpeg-turbo scaling factor whose output is still ≥ `minimumSize` in both directions.
+    static func scalingFactor(width: Int, height: Int, minimumSize: (width: Int, height: Int)) -> tjscalingfactor {
+        var count: Int32 = 0
+        guard let factors = tjGetScalingFactors(&count) else { return tjscalingfactor(num: 1, denom: 1) }
+        var best = tjscalingfactor(num: 1, denom: 1)
+        for factor in UnsafeBufferPointer(start: factors, count: Int(count)) where factor.num <= factor.denom {
+            let w = scaled(width, factor), h = scaled(height, factor)
+            if w >= minimumSize.width, h >= minimumSize.height, w < scaled(width, best) {
+                best = factor
+            }
+        }
+        return best
+    }
+
+    /// TJSCALED: ceil(dimension × num / denom).
+    static func scaled(_ dimension: Int, _ factor: tjscalingfactor) -> Int {
+        (dimension * Int(factor.num) + Int(factor.denom) - 1) / Int(factor.denom)
+    }
+
+    /// Adobe CMYK (inverted, as Photoshop and libjpeg write it) to RGB, as TensorFlow's decoder does: r = c·k/255.
+    static func cmykToRGB(_ cmyk: [UInt8]) -> [UInt8] {
+        let count = cmyk.count / 4
+        var rgb = [UInt8](repeating: 0, count: count * 3)
+        for i in 0..<count {
+            let k = UInt32(cmyk[4 * i + 3])
+            for c in 0..<3 {
+                rgb[3 * i + c] = UInt8(UInt32(cmyk[4 * i + c]) * k / 255)
+            }
+        }
+        return rgb
+    }
+
+    private static func errorText(_ handle: tjhandle) -> String {
+        guard let text = tjGetErrorStr2(handle) else { return "unknown error" }
+        return String(cString: text)
+    }
+}

@@ -1,0 +1,20 @@
+import CONNXRuntime
+
+/// How ONNX Runtime sessions are set up.
+public struct RuntimeConfiguration: Sendable, Equatable {
+    /// Threads ONNX Runtime uses inside one operator (intra-op parallelism).
+    public var intraOpThreads: Int
+    /// Whether ORT applies every graph optimisation (`ORT_ENABLE_ALL`); off means `ORT_DISABLE_ALL`.
+    public var optimizeGraph: Bool
+
+    /// Creates a configuration; `intraOpThreads` defaults to the cores available to this process.
+    public init(intraOpThreads: Int? = nil, optimizeGraph: Bool = true) {
+        self.intraOpThreads = max(1, intraOpThreads ?? RuntimeConfiguration.availableCores)
+        self.optimizeGraph = optimizeGraph
+    }
+
+    /// The cores this process may run on (honours CPU affinity, e.g. a container's cpuset).
+    public static var availableCores: Int {
+        ProcessInfoCores.available
+    }
+}
