@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import time
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -16,6 +15,7 @@ class FakeHub:
         self.files: dict[str, bytes] = {}
         self.requests: list[str] = []
         self.delay_s = 0.0
+        self.release = threading.Event()
         self._lock = threading.Lock()
         hub = self
 
@@ -31,13 +31,16 @@ class FakeHub:
                 elif body is None or query.get("tf-hub-format") != ["compressed"]:
                     self.send_error(404, "not found")
                     return
-                if hub.delay_s:
-                    time.sleep(hub.delay_s)
+                if hub.delay_s and url.path in hub.routes:
+                    hub.release.wait(hub.delay_s)
                 self.send_response(200)
                 self.send_header("Content-Type", "application/x-tar")
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
-                self.wfile.write(body)
+                try:
+                    self.wfile.write(body)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the client was killed mid-download
 
             def log_message(self, *args: object) -> None:
                 pass
@@ -60,6 +63,7 @@ class FakeHub:
     def stop(self) -> None:
         """Stop serving and close the socket."""
         if self.running:
+            self.release.set()
             self.server.shutdown()
             self.server.server_close()
             self.thread.join(timeout=10)
