@@ -1,0 +1,350 @@
+#!/usr/bin/env bats
+# preload's options, its --dry-run plans in the situations that matter, and its
+# exit codes, on a fake host (tests/shell/fake-host.bash): fake docker, apt,
+# dpkg, curl, sudo and id on PATH. Nothing here touches this machine.
+
+# shellcheck disable=SC2154  # stderr and stderr_lines come from `run --separate-stderr`
+bats_require_minimum_version 1.5.0
+
+PRELOAD="$BATS_TEST_DIRNAME/../../preload"
+
+setup() {
+  load fake-host
+  fake_host_setup
+}
+
+# The plan lines of a dry run ("would ..." and the commands under them).
+plan() { grep -E '^    (would|  \$)' <<<"$output" || true; }
+# (Bats does not fail a test on `! command`: these do.)
+plan_lacks() { if plan | grep -qE -- "$1"; then echo "unexpected in the plan: $1" >&2; return 1; fi; }
+log_lacks() { if grep -qE -- "$1" "$FAKE_LOG"; then echo "unexpected call: $1" >&2; return 1; fi; }
+
+# --- options -----------------------------------------------------------------
+
+@test "no option: the help on stderr, nothing on stdout, exit 2" {
+  run --separate-stderr "$PRELOAD"
+  [ "$status" -eq 2 ]
+  [ -z "$output" ]
+  [[ "${stderr_lines[0]}" == "Usage: ./preload -d|-e [--dry-run] [--yes]" ]]
+  [[ "$stderr" == *"-e          use Docker Engine"* ]]
+}
+
+@test "-h and --help: the help on stdout, exit 0" {
+  for option in -h --help; do
+    run --separate-stderr "$PRELOAD" "$option"
+    [ "$status" -eq 0 ]
+    [ -z "$stderr" ]
+    [[ "${lines[0]}" == "Usage: ./preload -d|-e [--dry-run] [--yes]" ]]
+    [[ "$output" == *"(FR) Prépare la machine"* ]]
+    [[ "$output" == *"3 ready, but log out and in again"* ]]
+  done
+  [ -z "$(changing_calls)" ]
+}
+
+@test "-d -e: one-line error, the help, exit 2" {
+  run --separate-stderr "$PRELOAD" -d -e
+  [ "$status" -eq 2 ]
+  [ "${stderr_lines[0]}" = "preload: -d and -e are mutually exclusive: give exactly one of them" ]
+  [ "${stderr_lines[1]}" = "Usage: ./preload -d|-e [--dry-run] [--yes]" ]
+  [ -z "$output" ]
+}
+
+@test "-x: unknown option, the help, exit 2" {
+  run --separate-stderr "$PRELOAD" -x
+  [ "$status" -eq 2 ]
+  [ "${stderr_lines[0]}" = "preload: unknown option: -x" ]
+  [ "${stderr_lines[1]}" = "Usage: ./preload -d|-e [--dry-run] [--yes]" ]
+}
+
+@test "a stray argument: error, the help, exit 2" {
+  run --separate-stderr "$PRELOAD" -d now
+  [ "$status" -eq 2 ]
+  [ "${stderr_lines[0]}" = "preload: unexpected argument: now" ]
+  [ "${stderr_lines[1]}" = "Usage: ./preload -d|-e [--dry-run] [--yes]" ]
+}
+
+@test "--dry-run or --yes without -d/-e: error, exit 2" {
+  run --separate-stderr "$PRELOAD" --dry-run --yes
+  [ "$status" -eq 2 ]
+  [ "${stderr_lines[0]}" = "preload: choose -d or -e" ]
+}
+
+@test "-d and -e alone are accepted (and, without --yes nor a terminal, stop at the first change)" {
+  docker_engine; base_image_present; fake_scripts
+  for mode in d e; do
+    run --separate-stderr "$PRELOAD" "-$mode" </dev/null
+    [ "${lines[0]}" = "preload -$mode: preparing this host for the Hublot course" ]
+    [[ "$output" == *"[8] Project images"* ]]
+    [[ "$stderr" == *"preload must change this host (build the project images) and there is no terminal to ask: re-run with --yes"* ]]
+    [ "$status" -eq 1 ]
+  done
+  log_lacks 'scripts/build-images'
+}
+
+# --- -d plans ------------------------------------------------------------------
+
+@test "-d --dry-run, no Docker, Debian 12: docker.io, no Compose v2 in the distribution, nothing changed" {
+  run "$PRELOAD" -d --dry-run
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"no Docker engine on this host"* ]]
+  plan | grep -qx "    would install the distribution's Docker (docker.io 20.10.24+dfsg1-1+deb12u1)"
+  plan | grep -qx '      \$ env DEBIAN_FRONTEND=noninteractive apt-get install -y -q docker.io'
+  [[ "$output" == *"Debian GNU/Linux 12 (bookworm) has no Compose v2 package: cp7 needs it"* ]]
+  [[ "$output" == *"has no buildx package"* ]]
+  plan | grep -q "would start the Docker daemon"
+  plan | grep -q "would make debian:trixie-slim available once Docker runs"
+  plan | grep -q "would build three throwaway images"
+  [[ "$output" == *"Dry run: nothing was changed."* ]]
+  # docker-compose 1.29 (Compose v1) is not offered as a Compose v2 plugin.
+  plan_lacks "docker-compose 1.29"
+  [ -z "$(changing_calls)" ]
+}
+
+@test "-d --dry-run, no Docker, Ubuntu 24.04 as a user: sudo, Compose v2 and buildx packages, docker group" {
+  os_ubuntu2404; as_student "sudo"
+  run "$PRELOAD" -d --dry-run
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"running as student; system changes go through sudo"* ]]
+  plan | grep -qx '      \$ sudo apt-get update -q'
+  plan | grep -qx "    would install the distribution's Docker (docker.io 24.0.7-0ubuntu4.1)"
+  plan | grep -qx '      \$ sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q docker.io'
+  plan | grep -qx '    would install Compose v2 (docker-compose-v2 2.24.6+ds1-0ubuntu1~24.04.1)'
+  plan | grep -qx '    would install buildx (docker-buildx 0.12.1-0ubuntu1~24.04.1)'
+  plan | grep -qx '    would add student to the docker group (docker without sudo)'
+  plan | grep -qx '      \$ sudo usermod -aG docker student'
+  [ "$(plan | grep -c 'apt-get update')" -eq 1 ]
+  [ -z "$(changing_calls)" ]
+}
+
+@test "-d --dry-run, the distribution's Docker present: kept, nothing installed" {
+  docker_distro; base_image_present
+  run "$PRELOAD" -d --dry-run
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"Docker engine 20.10.24+dfsg1 present (the distribution's docker.io): kept"* ]]
+  [[ "$output" == *"the daemon answers"* ]]
+  plan_lacks "docker.io"
+  plan_lacks "apt-get remove|would remove"
+  [[ "$output" == *"✗ Docker engine 20.10.24+dfsg1 (the distribution's docker.io), buildx missing, Compose v2 missing"* ]]
+  [[ "$output" == *"debian:trixie-slim: present"* ]]
+  [ -z "$(changing_calls)" ]
+}
+
+@test "-d --dry-run, Docker installed but stopped, with systemd: the daemon would be started" {
+  docker_distro; echo stopped >"$FAKE_STATE/daemon"; with_systemd
+  run "$PRELOAD" -d --dry-run
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"systemd: yes"* ]]
+  [[ "$output" == *"Docker engine 20.10.24+dfsg1 present"* ]]
+  plan | grep -q "would start the Docker daemon"
+  [ -z "$(changing_calls)" ]
+}
+
+@test "-d --dry-run, Docker Engine present: kept, only the cp7 test and the images are planned" {
+  docker_engine; base_image_present
+  run "$PRELOAD" -d --dry-run
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"Docker engine 27.3.1 present (Docker Engine, Docker's repository): kept"* ]]
+  [[ "$output" == *"Compose v2 v2.29.7 present: kept"* ]]
+  [[ "$output" == *"✓ Docker engine 27.3.1 (Docker Engine, Docker's repository), buildx v0.17.1, Compose v2.29.7"* ]]
+  plan_lacks "apt-get"
+  plan | grep -q "would build three throwaway images"
+  plan | grep -q "would run: docker buildx build .* -t hublot-builder:latest"
+  [ -z "$(changing_calls)" ]
+}
+
+# --- -e plans ------------------------------------------------------------------
+
+@test "-e --dry-run, no Docker: Docker's repository and Docker Engine, nothing removed" {
+  docker_repo_reachable
+  run "$PRELOAD" -e --dry-run
+  [ "$status" -eq 0 ]
+  grep -q "^curl .*https://download.docker.com/linux/debian/dists/bookworm/Release" "$FAKE_LOG"
+  [[ "$output" == *"no conflicting distribution package installed"* ]]
+  plan | grep -qx "    would add Docker's signing key (/etc/apt/keyrings/docker.asc)"
+  plan | grep -q "curl -fsSL 'https://download.docker.com/linux/debian/gpg' -o '/etc/apt/keyrings/docker.asc'"
+  plan | grep -qx "    would add Docker's apt repository (/etc/apt/sources.list.d/docker.sources: https://download.docker.com/linux/debian bookworm stable)"
+  plan | grep -qx "    would install Docker Engine: docker-ce docker-ce-cli containerd.io docker-buildx-plugin docker-compose-plugin"
+  plan_lacks "apt-get remove|would remove"
+  [ -z "$(changing_calls)" ]
+}
+
+@test "-e --dry-run, the distribution's Docker present: stopped, removed, then Docker Engine" {
+  docker_distro; docker_repo_reachable
+  run "$PRELOAD" -e --dry-run
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"conflicting distribution packages installed: docker.io containerd runc"* ]]
+  plan | grep -qx '      \$ pkill -x dockerd'
+  plan | grep -qx '      \$ env DEBIAN_FRONTEND=noninteractive apt-get remove -y -q docker.io containerd runc'
+  # Removal comes before the repository and the installation.
+  [ "$(plan | grep -n 'apt-get remove' | cut -d: -f1)" -lt "$(plan | grep -n 'docker.sources' | head -n 1 | cut -d: -f1)" ]
+  [ "$(plan | grep -n 'apt-get remove' | cut -d: -f1)" -lt "$(plan | grep -n 'install -y -q docker-ce' | cut -d: -f1)" ]
+  [ -z "$(changing_calls)" ]
+}
+
+@test "-e --dry-run with systemd, on Ubuntu: apt stops the daemon itself, Ubuntu's repository" {
+  os_ubuntu2404; docker_distro; installed docker-compose-v2; docker_repo_reachable; with_systemd
+  run "$PRELOAD" -e --dry-run
+  [ "$status" -eq 0 ]
+  plan_lacks pkill
+  plan | grep -q 'apt-get remove -y -q docker.io docker-compose-v2 containerd runc'
+  plan | grep -q "https://download.docker.com/linux/ubuntu noble stable"
+}
+
+@test "-e --dry-run, Docker Engine present: kept, Docker's repository not even asked" {
+  docker_engine; base_image_present
+  run "$PRELOAD" -e --dry-run
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"Docker Engine 27.3.1 (docker-ce) present: kept"* ]]
+  log_lacks "download.docker.com"
+  plan_lacks "apt-get"
+  [ -z "$(changing_calls)" ]
+}
+
+@test "-e --dry-run, Docker's repository unreachable: clear message, exit 4, nothing planned" {
+  docker_distro
+  run --separate-stderr "$PRELOAD" -e --dry-run
+  [ "$status" -eq 4 ]
+  [[ "$stderr" == *"preload: Docker's repository cannot be reached (curl: (6) Could not resolve host: download.docker.com)"* ]]
+  [[ "$stderr" == *"Nothing was changed on this host."* ]]
+  plan_lacks "apt-get remove|would remove"
+}
+
+# --- real runs (fake scripts/): exit codes and idempotence ------------------------
+
+@test "-e --yes, Docker's repository unreachable: stops before removing anything, exit 4" {
+  docker_distro; fake_scripts
+  run --separate-stderr "$PRELOAD" -e --yes
+  [ "$status" -eq 4 ]
+  [[ "$stderr" == *"cannot be reached"* ]]
+  [ -z "$(changing_calls)" ]
+  log_lacks '^apt-get'
+  [[ "$output" != *"conflicting"* ]]
+}
+
+@test "-d without --yes and without a terminal: stops before the first change, exit 1" {
+  fake_scripts
+  run --separate-stderr "$PRELOAD" -d </dev/null
+  [ "$status" -eq 1 ]
+  [[ "$stderr" == *"there is no terminal to ask: re-run with --yes"* ]]
+  [ -z "$(changing_calls)" ]
+}
+
+@test "-d --yes on a prepared host: every check passes, nothing changed, exit 0" {
+  docker_engine; base_image_present; fake_scripts
+  run "$PRELOAD" -d --yes
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"✓ multi-stage"* && "$output" == *"✓ mounts"* && "$output" == *"✓ named-context"* ]]
+  [[ "$output" == *"✓ cp7: engine 27.3.1 builds multi-stage, RUN --mount (cache, secret), --build-context"* ]]
+  [[ "$output" == *"✓ curl 8.5.0"* && "$output" == *"✓ Swift 6.3.1"* && "$output" == *"✓ Python 3.12.3 with venv"* ]]
+  [[ "$output" == *"Nothing changed: this host was already prepared."* ]]
+  [ "$(grep -c '^docker buildx build' "$FAKE_LOG")" -eq 3 ]
+  grep -qx 'scripts/build-images ' "$FAKE_LOG"
+  log_lacks '^apt-get'
+}
+
+@test "-d --yes as a user outside the docker group: added with sudo, exit 3 (log in again)" {
+  docker_engine; base_image_present; fake_scripts; as_student "sudo"
+  run "$PRELOAD" -d --yes
+  [ "$status" -eq 3 ]
+  grep -qx 'sudo usermod -aG docker student' "$FAKE_LOG"
+  [[ "$output" == *"add student to the docker group"* ]]
+  [[ "$output" == *"Log out and in again"* ]]
+}
+
+@test "-d --yes, the daemon refuses this session: docker through sudo, exit 3" {
+  docker_engine; base_image_present; fake_scripts; as_student "sudo docker"
+  echo "student sudo" >"$FAKE_STATE/groups-session"
+  echo denied >"$FAKE_STATE/daemon"
+  run "$PRELOAD" -d --yes
+  [ "$status" -eq 3 ]
+  [[ "$output" == *"student is in the docker group, but this session started before"* ]]
+  grep -qE '^sudo timeout [0-9]+ env DOCKER_BUILDKIT=1 docker buildx build' "$FAKE_LOG"
+  log_lacks usermod
+}
+
+@test "-d --yes, an engine that cannot build named contexts: cp7 told untestable, no project images, exit 1" {
+  docker_distro; base_image_present; fake_scripts
+  echo named-context >"$FAKE_STATE/build-fails"
+  run "$PRELOAD" -d --yes
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"✓ multi-stage"* && "$output" == *"✗ named-context"* ]]
+  [[ "$output" == *"ERROR: named-context not supported"* ]]
+  [[ "$output" == *"✗ cp7: engine 20.10.24+dfsg1 fails named-context: cp7 is not testable with it"* ]]
+  [[ "$output" == *"✗ project images: not built (the engine cannot build cp7)"* ]]
+  log_lacks 'scripts/build-images'
+}
+
+@test "-d --yes, no engine: installs docker.io, starts it, the summary lists the changes" {
+  fake_scripts
+  # Installing docker.io brings dockerd (the fake engine never starts).
+  # shellcheck disable=SC2016  # the fake's body: expanded when it runs
+  fake apt-get 'case "$*" in *" docker.io") printf "#!/bin/sh\necho Docker version 20.10.24+dfsg1, build 0\n" >"$(dirname "$0")/dockerd"; chmod +x "$(dirname "$0")/dockerd" ;; esac'
+  run "$PRELOAD" -d --yes
+  grep -qx 'apt-get update -q' "$FAKE_LOG"
+  grep -qx 'apt-get install -y -q docker.io' "$FAKE_LOG"
+  grep -qx 'scripts/docker-engine --start' "$FAKE_LOG"
+  [[ "$output" == *"Changed on this host"* ]]
+  [[ "$output" == *"- install the distribution's Docker (docker.io 20.10.24+dfsg1-1+deb12u1)"* ]]
+  # The fake engine never starts: said, and exit 1.
+  [[ "$output" == *"✗ Docker: no daemon answers"* ]]
+  [ "$status" -eq 1 ]
+}
+
+# --- host tools --------------------------------------------------------------------
+
+@test "Swift missing on Ubuntu 24.04: ✗ with the official tarball's URL and /opt/swift, exit 1" {
+  os_ubuntu2404; docker_engine; base_image_present; fake_scripts
+  rm "$FAKE/bin/swift"
+  run "$PRELOAD" -d --yes
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"✗ Swift: missing (6.2 or newer is needed)"* ]]
+  [[ "$output" == *"curl -fLO https://download.swift.org/swift-6.3.1-release/ubuntu2404/swift-6.3.1-RELEASE/swift-6.3.1-RELEASE-ubuntu24.04.tar.gz"* ]]
+  [[ "$output" == *"-C $PRELOAD_SWIFT_HOME --strip-components=1"* ]]
+}
+
+@test "Swift in /opt/swift but not on PATH: says which line to add" {
+  docker_engine; base_image_present; fake_scripts
+  rm "$FAKE/bin/swift"
+  mkdir -p "$PRELOAD_SWIFT_HOME/usr/bin"
+  printf '#!/usr/bin/env bash\necho "Swift version 6.2.1 (swift-6.2.1-RELEASE)"\n' >"$PRELOAD_SWIFT_HOME/usr/bin/swift"
+  chmod +x "$PRELOAD_SWIFT_HOME/usr/bin/swift"
+  run "$PRELOAD" -d --dry-run
+  [[ "$output" == *"✗ Swift 6.2.1 is in $PRELOAD_SWIFT_HOME but not on PATH"* ]]
+  [[ "$output" == *"export PATH=$PRELOAD_SWIFT_HOME/usr/bin:\$PATH"* ]]
+}
+
+@test "Swift older than 6.2, no venv, no ONNX Runtime: each ✗ in the summary" {
+  docker_engine; base_image_present; fake_scripts
+  echo 6.0.3 >"$FAKE_STATE/swift-version"; touch "$FAKE_STATE/no-venv" "$FAKE_STATE/no-ort"
+  run "$PRELOAD" -d --yes
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"  ✗ Swift 6.0.3: 6.2 or newer is needed"* ]]
+  [[ "$output" == *"  ✗ Python 3.12.3: venv missing (python3-venv)"* ]]
+  [[ "$output" == *"  ✗ ONNX Runtime development files: missing"* ]]
+  [[ "$output" == *"Something is missing"* ]]
+}
+
+@test "not Ubuntu nor Debian: stops with a message, exit 1" {
+  os_fedora
+  run --separate-stderr "$PRELOAD" -d --dry-run
+  [ "$status" -eq 1 ]
+  [[ "$stderr" == *"Fedora Linux 41 is neither Ubuntu nor Debian"* ]]
+}
+
+@test "WSL2 is recognised" {
+  wsl2; docker_engine; base_image_present
+  run "$PRELOAD" -d --dry-run
+  [[ "$output" == *"Debian GNU/Linux 12 (bookworm), "*", WSL2"* ]]
+}
+
+@test "version_ge compares dotted versions" {
+  # shellcheck disable=SC1090,SC1091  # preload, sourced for its functions only
+  source "$PRELOAD"
+  version_ge 6.3.1 6.2
+  version_ge 6.2 6.2
+  version_ge 6.10 6.2
+  run version_ge 6.0.3 6.2
+  [ "$status" -eq 1 ]
+  run version_ge 5.10 6.2
+  [ "$status" -eq 1 ]
+}
