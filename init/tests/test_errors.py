@@ -198,3 +198,20 @@ def test_reference_rejects_a_file_that_is_not_an_image(env: Env, tmp_path: Path,
     code = env.run("reference", "--model", "tiny", str(bogus), "--out", str(tmp_path / "ref"), "--repo", str(env.repo))
     assert code == 12
     assert "cannot read image" in capsys.readouterr().err
+
+
+def test_model_with_only_a_serving_signature_is_exported(env: Env, tmp_path: Path) -> None:
+    from tinymodel import archive, build_saved_model
+
+    env.hub.routes[MODEL_PATH] = archive(build_saved_model(tmp_path / "signature", variant="signature"))
+    assert env.prepare() == 0
+    assert json.loads((env.model_dir() / "model.json").read_text())["output"]["classes"] == 1001
+
+
+def test_model_that_is_not_a_classifier(env: Env, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from tinymodel import archive, build_saved_model
+
+    env.hub.routes[MODEL_PATH] = archive(build_saved_model(tmp_path / "flat", variant="flat"))
+    assert env.prepare() == 10
+    assert "expected [batch, classes]" in capsys.readouterr().err
+    _nothing_written(env)

@@ -12,8 +12,12 @@ TINY_SIZE = 32
 TINY_CLASSES = 1001
 
 
-def build_saved_model(folder: Path, classes: int = TINY_CLASSES) -> Path:
-    """Save a small SavedModel callable as `model(images)` (float32 [N, H, W, 3] in [0, 1]) into `folder`."""
+def build_saved_model(folder: Path, classes: int = TINY_CLASSES, variant: str = "call") -> Path:
+    """Save a small SavedModel callable as `model(images)` (float32 [N, H, W, 3] in [0, 1]) into `folder`.
+
+    `variant`: "call" (a TF2 hub classifier), "signature" (only a `serving_default` signature, no
+    `__call__`), "flat" (returns [N], not [N, classes]).
+    """
     import tensorflow as tf
 
     rng = np.random.default_rng(7)
@@ -33,7 +37,23 @@ def build_saved_model(folder: Path, classes: int = TINY_CLASSES) -> Path:
             x = tf.reduce_mean(x, axis=[1, 2])
             return tf.matmul(x, self.dense) * 4.0 + self.bias
 
-    tf.saved_model.save(Tiny(), str(folder))
+    tiny = Tiny()
+    if variant == "call":
+        tf.saved_model.save(tiny, str(folder))
+    elif variant == "signature":
+        holder = tf.Module()
+        holder.net = tiny
+        holder.classify = tf.function(lambda pixels: {"scores": tiny(pixels)},
+                                      input_signature=[tf.TensorSpec([None, None, None, 3], tf.float32)])
+        tf.saved_model.save(holder, str(folder), signatures={"serving_default": holder.classify})
+    elif variant == "flat":
+        holder = tf.Module()
+        holder.net = tiny
+        holder.__call__ = tf.function(lambda images: tf.reduce_sum(tiny(images), axis=1),
+                                      input_signature=[tf.TensorSpec([None, None, None, 3], tf.float32)])
+        tf.saved_model.save(holder, str(folder))
+    else:
+        raise ValueError(variant)
     return folder
 
 

@@ -95,6 +95,9 @@ def main(argv: list[str] | None = None) -> int:
     except HublotInitError as error:
         print(f"hublot-init: error: {error.message}", file=sys.stderr)
         return error.exit_code
+    except BrokenPipeError:  # e.g. `hublot-init catalog | head`
+        sys.stderr.close()
+        return 0
     except KeyboardInterrupt:
         print("hublot-init: interrupted; nothing was written", file=sys.stderr)
         return 130

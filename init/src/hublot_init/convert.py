@@ -26,8 +26,11 @@ def convert(exported: Exported, opset: int = OPSET) -> Converted:
     than with tf2onnx's `from_function` also folds captured non-variable tensors (e.g. normalisation
     constants some SavedModels capture), which `from_function` would leave as extra graph inputs.
     """
+    import tensorflow as tf
     import tf2onnx
     from tensorflow.python.framework.convert_to_constants import convert_variables_to_constants_v2
+
+    tf.get_logger().setLevel("ERROR")  # freezing goes through TF1 APIs that print deprecation notices
 
     try:
         concrete = exported.function.get_concrete_function()

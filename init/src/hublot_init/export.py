@@ -26,11 +26,17 @@ def export(model: Any, height: int, width: int) -> Exported:
     """Trace `model(images)` at [None, height, width, 3] and check it returns [batch, classes]."""
     import tensorflow as tf
 
+    call = model
+    if not callable(model) and "serving_default" in getattr(model, "signatures", {}):
+        # A SavedModel with a serving signature but no __call__: signatures take keyword arguments.
+        signature_fn = model.signatures["serving_default"]
+        keyword = next(iter(signature_fn.structured_input_signature[1]))
+        call = lambda images: signature_fn(**{keyword: images})  # noqa: E731
     signature = (tf.TensorSpec([None, height, width, 3], tf.float32, name=INPUT_NAME),)
 
     @tf.function(input_signature=signature)
     def serve(images: tf.Tensor) -> tf.Tensor:
-        outputs = model(images)
+        outputs = call(images)
         if isinstance(outputs, dict):
             outputs = next(iter(outputs.values()))
         return tf.identity(outputs, name=OUTPUT_NAME)
