@@ -58,6 +58,27 @@ EOF
              "docker-buildx 0.12.1-0ubuntu1~24.04.1" "docker-compose 1.29.2-6"
 }
 
+os_debian13() {
+  cat >"$PRELOAD_OS_RELEASE" <<'EOF'
+PRETTY_NAME="Debian GNU/Linux 13 (trixie)"
+ID=debian
+VERSION_ID="13"
+VERSION_CODENAME=trixie
+EOF
+  candidates "docker.io 26.1.5+dfsg1-9+b9" "docker-compose 2.26.1-4" "docker-buildx 0.13.1+ds1-3"
+}
+
+# Docker Desktop's engine, seen from WSL2 (no package installed in the distribution).
+docker_desktop() {
+  echo "27.2.0" >"$FAKE_STATE/docker-version"
+  echo running >"$FAKE_STATE/daemon"
+  echo "Docker Desktop" >"$FAKE_STATE/docker-os"
+  echo "Docker Compose version v2.29.2-desktop.2" >"$FAKE_STATE/compose"
+  echo "github.com/docker/buildx v0.16.2-desktop.1 08a8d4b" >"$FAKE_STATE/buildx"
+  fake_docker
+  rm "$FAKE/bin/dockerd"
+}
+
 os_fedora() {
   printf 'PRETTY_NAME="Fedora Linux 41"\nID=fedora\nVERSION_ID=41\n' >"$PRELOAD_OS_RELEASE"
 }
@@ -166,7 +187,7 @@ answers() { [ "$daemon" = running ]; }
 case "$1" in
   info)
     case "$daemon" in
-      running) case "$*" in *OperatingSystem*) echo "Debian GNU/Linux" ;; esac; exit 0 ;;
+      running) case "$*" in *OperatingSystem*) cat "$S/docker-os" 2>/dev/null || echo "Debian GNU/Linux 12 (bookworm)" ;; esac; exit 0 ;;
       denied) echo "permission denied while trying to connect to the Docker daemon socket" >&2; exit 1 ;;
       *) echo "Cannot connect to the Docker daemon at unix:///var/run/docker.sock" >&2; exit 1 ;;
     esac ;;

@@ -116,6 +116,16 @@ log_lacks() { if grep -qE -- "$1" "$FAKE_LOG"; then echo "unexpected call: $1" >
   [ -z "$(changing_calls)" ]
 }
 
+@test "-d --dry-run, no Docker, Debian 13: its docker-compose is v2, so it is the Compose plugin" {
+  os_debian13
+  run "$PRELOAD" -d --dry-run
+  [ "$status" -eq 0 ]
+  plan | grep -qx "    would install the distribution's Docker (docker.io 26.1.5+dfsg1-9+b9)"
+  plan | grep -qx '    would install Compose v2 (docker-compose 2.26.1-4)'
+  plan | grep -qx '    would install buildx (docker-buildx 0.13.1+ds1-3)'
+  [ -z "$(changing_calls)" ]
+}
+
 @test "-d --dry-run, the distribution's Docker present: kept, nothing installed" {
   docker_distro; base_image_present
   run "$PRELOAD" -d --dry-run
@@ -198,6 +208,16 @@ log_lacks() { if grep -qE -- "$1" "$FAKE_LOG"; then echo "unexpected call: $1" >
   log_lacks "download.docker.com"
   plan_lacks "apt-get"
   [ -z "$(changing_calls)" ]
+}
+
+@test "-e --dry-run on WSL2 with Docker Desktop: kept, nothing removed, the repository not asked" {
+  wsl2; docker_desktop; base_image_present
+  run "$PRELOAD" -e --dry-run
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"Docker Desktop answers (WSL2 integration): kept"* ]]
+  [[ "$output" == *"✓ Docker engine 27.2.0 (Docker Desktop), buildx v0.16.2-desktop.1, Compose v2.29.2-desktop.2"* ]]
+  log_lacks "download.docker.com"
+  plan_lacks "apt-get"
 }
 
 @test "-e --dry-run, Docker's repository unreachable: clear message, exit 4, nothing planned" {
