@@ -6,6 +6,7 @@ import errno
 import io
 import json
 import socket
+import sys
 import tarfile
 from pathlib import Path
 
@@ -214,4 +215,12 @@ def test_model_that_is_not_a_classifier(env: Env, tmp_path: Path, capsys: pytest
     env.hub.routes[MODEL_PATH] = archive(build_saved_model(tmp_path / "flat", variant="flat"))
     assert env.prepare() == 10
     assert "expected [batch, classes]" in capsys.readouterr().err
+    _nothing_written(env)
+
+
+def test_missing_tensorflow(env: Env, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setitem(sys.modules, "tf2onnx", None)  # makes `import tf2onnx` raise ImportError
+    assert env.prepare() == 14
+    err = capsys.readouterr().err
+    assert "tf2onnx is not installed" in err and "init/README.md" in err
     _nothing_written(env)

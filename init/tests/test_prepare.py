@@ -18,7 +18,7 @@ from hublot_init.repository import sha256_file
 def test_prepare_downloads_once_converts_and_writes_the_contract(env: Env, capsys: pytest.CaptureFixture[str]) -> None:
     assert env.prepare() == 0
     out = capsys.readouterr().out
-    for step in ("labels", "fetch", "export", "convert", "verify", "write"):
+    for step in ("labels", "import", "fetch", "export", "convert", "verify", "write"):
         assert f"[tiny] {step}" in out
     assert env.hub.count(MODEL_PATH) == 1
     folder = env.model_dir()

@@ -77,3 +77,9 @@ class CatalogError(HublotInitError):
     """The catalog file is missing or malformed."""
 
     exit_code = 13
+
+
+class MissingDependencyError(HublotInitError):
+    """TensorFlow, tensorflow_hub or tf2onnx is not installed."""
+
+    exit_code = 14

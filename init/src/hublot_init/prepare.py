@@ -12,7 +12,7 @@ import numpy as np
 
 from . import __version__, repository
 from .catalog import ModelEntry
-from .errors import ImageError
+from .errors import ImageError, MissingDependencyError
 from .labels import label_offset, load_labels
 from .progress import Steps
 from .repository import LABELS_TXT, MODEL_JSON, MODEL_ONNX, SCHEMA_VERSION, Repository
@@ -115,6 +115,18 @@ def prepare_model(entry: ModelEntry, repo: Repository, *, force: bool = False,
     return Outcome(entry.name, "prepared", path, steps.total())
 
 
+def _require_tensorflow() -> None:
+    try:
+        import tensorflow  # noqa: F401
+        import tensorflow_hub  # noqa: F401
+        import tf2onnx  # noqa: F401
+    except ImportError as error:
+        raise MissingDependencyError(
+            f"{error.name or error} is not installed; preparing a model needs TensorFlow: "
+            "pip install tensorflow-cpu, then pip install --no-deps tensorflow-hub tf-keras (see init/README.md)"
+        ) from error
+
+
 def _build(entry: ModelEntry, repo: Repository, parity_images: list[Path], steps: Steps) -> Path:
     from . import convert, export, fetch, verify
 
@@ -122,9 +134,15 @@ def _build(entry: ModelEntry, repo: Repository, parity_images: list[Path], steps
     with steps.step("labels"):
         labels = load_labels(entry.labels, repo.labels_cache)
     steps.say(f"handle     {entry.handle}")
+    with steps.step("import"):
+        _require_tensorflow()
+    folder = fetch.cache_folder(repo.tfhub_cache, entry.handle)
+    already = folder.is_dir() and any(folder.iterdir())
     with steps.step("fetch"):
         fetch.clear_stale_download(repo.tfhub_cache, entry.handle)
         model = fetch.fetch(entry.handle, repo.tfhub_cache)
+    size = sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()) / 1e6
+    steps.say(f"savedmodel {folder} ({size:.1f} MB, {'already in the cache' if already else 'downloaded'})")
     with steps.step("export"):
         exported = export.export(model, height, width)
     offset = label_offset(len(labels), exported.classes)
