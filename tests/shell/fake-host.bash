@@ -151,7 +151,8 @@ case "$pkg" in
 esac
 printf "install ok installed"'
   # Runs only fakes, never a real command as root.
-  fake sudo 'case "$1" in
+  fake sudo '[ "$1" = -u ] && shift 2
+case "$1" in
   env|timeout|"$(dirname "$0")"/*|"${PRELOAD_SCRIPTS:-/nonexistent}"/*) ;;
   *) [ -x "$(dirname "$0")/$1" ] || { echo "fake sudo: refusing $1" >&2; exit 99; } ;;
 esac

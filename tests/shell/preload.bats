@@ -271,6 +271,15 @@ log_lacks() { if grep -qE -- "$1" "$FAKE_LOG"; then echo "unexpected call: $1" >
   [[ "$output" == *"Log out and in again"* ]]
 }
 
+@test "sudo ./preload: the caller joins the docker group and .venv is made as the caller" {
+  docker_engine; base_image_present; fake_scripts
+  echo "student sudo" >"$FAKE_STATE/groups-db"
+  SUDO_USER=student run "$PRELOAD" -d --yes
+  [ "$status" -eq 3 ]
+  grep -qx 'usermod -aG docker student' "$FAKE_LOG"
+  grep -qx "sudo -u student $PRELOAD_SCRIPTS/setup-venv --check" "$FAKE_LOG"
+}
+
 @test "-d --yes, the daemon refuses this session: docker through sudo, exit 3" {
   docker_engine; base_image_present; fake_scripts; as_student "sudo docker"
   echo "student sudo" >"$FAKE_STATE/groups-session"
