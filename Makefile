@@ -24,7 +24,7 @@ export HUBLOT_TEST_REFERENCE := $(REFERENCE)
 export HUBLOT_TEST_PHOTOS    := $(PHOTOS)
 export HUBLOT_BIN_DIR        := $(ROOT)/.build/debug
 
-.PHONY: help run setup host venv models reference build build-release test test-swift test-python test-shell lint clean
+.PHONY: help run setup host venv models reference build build-release test test-swift test-python test-shell test-containers lint clean
 
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -57,19 +57,24 @@ build: ## debug build of every target and test, failing on any warning in our co
 	@if grep -E '^$(ROOT)/(Sources|Tests)/.*warning:' $(ROOT)/.cache/swift-build.log; then \
 	  echo "error: the build has warnings (above)"; exit 1; fi
 
-build-release: ## release build of the executables
-	$(SWIFT) build -c release --product hublot
-	$(SWIFT) build -c release --product hublot-classifier
-	$(SWIFT) build -c release --product hublot-front
+build-release: ## release build of the executables (Swift stdlib linked in: the images of cp3-cp6 copy them)
+	$(SWIFT) build -c release --static-swift-stdlib --product hublot
+	$(SWIFT) build -c release --static-swift-stdlib --product hublot-classifier
+	$(SWIFT) build -c release --static-swift-stdlib --product hublot-front
 
 test: setup models reference build ## run every test (Swift, Python, shell)
-	$(MAKE) --no-print-directory test-shell test-swift test-python
+	$(MAKE) --no-print-directory test-shell test-swift test-python test-containers
 
 test-swift: ## Swift tests (needs `make build models reference`)
 	$(SWIFT) test --skip-build
 
 test-python: ## hublot-init and end-to-end tests (pytest)
-	$(PY) -m pytest -q --import-mode=importlib init/tests tests
+	$(PY) -m pytest -q --import-mode=importlib init/tests tests --ignore=tests/checkpoints --ignore=tests/compose
+
+test-containers: ## checkpoints cp1-cp7 (their go scripts) and the Compose stack (Docker; images built once)
+	$(ROOT)/scripts/docker-engine --start
+	$(ROOT)/scripts/base-images
+	$(PY) -m pytest -q -rA --import-mode=importlib tests/checkpoints tests/compose
 
 test-shell: lint-shell ## shell script tests (bats)
 	@if compgen -G "tests/shell/*.bats" >/dev/null; then bats tests/shell; else echo "no bats tests"; fi

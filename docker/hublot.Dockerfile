@@ -62,10 +62,14 @@ WORKDIR /src
 FROM builder AS build
 COPY Package.swift ./
 COPY Sources ./Sources
+# The manifest names the test targets: their folders must exist (nothing in them is built).
+COPY Tests ./Tests
+# One product per `swift build` (a repeated --product keeps only the last one).
 RUN --mount=type=cache,id=hublot-swift-build,target=/src/.build \
     --mount=type=cache,id=hublot-swiftpm-cache,target=/root/.cache/org.swift.swiftpm \
-    swift build -c release --static-swift-stdlib \
-      --product hublot --product hublot-classifier --product hublot-front \
+    for product in hublot hublot-classifier hublot-front; do \
+      swift build -c release --static-swift-stdlib --product "$product" || exit 1; \
+    done \
  && bin=$(swift build -c release --show-bin-path) \
  && mkdir -p /out/bin /out/lib \
  && cp "$bin/hublot" "$bin/hublot-classifier" "$bin/hublot-front" /out/bin/ \

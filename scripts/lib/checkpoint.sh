@@ -1,0 +1,133 @@
+#!/usr/bin/env bash
+# Shared by the checkpoints' `go` scripts (cp1/go ... cp7/go): messages, bounded
+# waits, the cat check, and what several steps need (host binaries, the models
+# folder, host-built images). Sourced, never run; needs ROOT set to the repository.
+# shellcheck shell=bash
+
+PHOTOS=${HUBLOT_TEST_PHOTOS:-$(cd "$ROOT/.." && pwd)/shared/testdata/photos}
+CAT=$PHOTOS/cat.jpg
+# The host's model repository before cp4 (the one `make models` fills).
+HOST_MODELS=${HUBLOT_HOST_MODELS:-$ROOT/.cache/models}
+MODEL=${HUBLOT_MODEL:-efficientnet_lite0}
+# Where the go scripts gather what a host-built image contains.
+STAGE=$ROOT/.cache/checkpoints
+# Classes a good model puts first for cat.jpg (../shared/testdata/photos/README.md).
+CAT_CLASSES='tabby|tiger cat|Egyptian cat'
+
+say() { printf '==> %s\n' "$*"; }
+die() { printf '%s: error: %s\n' "${0##*/}" "$*" >&2; exit 1; }
+
+# Prints the options every go script knows.
+go_usage() {
+  printf 'Usage: %s [--keep]\n  --keep   leave what the step started running (default: stop and remove it)\n' "$1"
+}
+
+# Fails unless the photo the checks send exists.
+need_cat() {
+  [ -f "$CAT" ] || die "missing $CAT (set HUBLOT_TEST_PHOTOS to the folder of the test photos)"
+}
+
+# need_command NAME HINT: fails with HINT when NAME is not on PATH.
+need_command() {
+  command -v "$1" >/dev/null 2>&1 || die "$1 not found: $2"
+}
+
+# Fails unless the Docker daemon answers.
+need_docker() {
+  need_command docker "install Docker (./preload)"
+  docker info >/dev/null 2>&1 || die "the Docker daemon does not answer (./preload, or scripts/docker-engine --start)"
+}
+
+# wait_http URL SECONDS: until URL answers 2xx; returns 1 (with a message) after SECONDS.
+wait_http() {
+  local url=$1 limit=$2 waited=0
+  until curl -fsS -o /dev/null --max-time 2 "$url" 2>/dev/null; do
+    waited=$((waited + 1))
+    if [ "$waited" -ge "$limit" ]; then
+      printf '%s: error: %s did not answer within %s s\n' "${0##*/}" "$url" "$limit" >&2
+      return 1
+    fi
+    sleep 1
+  done
+}
+
+# classify URL IMAGE: POSTs the image as its raw bytes, prints the JSON answer.
+classify() {
+  curl -fsS --max-time 30 -H 'Content-Type: image/jpeg' --data-binary "@$2" "$1"
+}
+
+# check_cat JSON: fails unless the first predicted label is a cat; prints it.
+check_cat() {
+  local label
+  label=$(printf '%s' "$1" | grep -oE '"label" *: *"[^"]*"' | head -n 1 | sed -E 's/.*: *"([^"]*)"/\1/')
+  [ -n "$label" ] || die "no prediction in the answer: $1"
+  printf '%s\n' "$label" | grep -qxE "$CAT_CLASSES" || die "cat.jpg classified as '$label', expected one of: $CAT_CLASSES"
+  say "cat.jpg -> $label (OK)"
+}
+
+# host_build PRODUCT: release build on the host, the Swift stdlib linked in; prints the binary's path.
+host_build() {
+  need_command swift "install the Swift toolchain (./preload)"
+  (cd "$ROOT" && swift build -c release --static-swift-stdlib --product "$1" >&2)
+  printf '%s/%s\n' "$(cd "$ROOT" && swift build -c release --show-bin-path)" "$1"
+}
+
+# host_models: prepares the model into the host's repository with the host's Python (cached: instant).
+host_models() {
+  local init=$ROOT/.venv/bin/hublot-init
+  [ -x "$init" ] || die "$init not found: run ./preload (or make venv)"
+  "$init" prepare "$MODEL" --repo "$HOST_MODELS"
+}
+
+# stage_classifier_image: the image of cp3 (cp3/Dockerfile), from the host-built classifier.
+stage_classifier_image() {
+  local bin context=$STAGE/classifier
+  bin=$(host_build hublot-classifier)
+  rm -rf "$context" && mkdir -p "$context/lib"
+  cp "$bin" "$context/"
+  cp -r "$(dirname "$bin")/hublot_HublotClassifier.resources" "$context/"
+  strip "$context/hublot-classifier"
+  cp -P /usr/local/lib/libonnxruntime.so* "$context/lib/" \
+    || die "ONNX Runtime not found in /usr/local/lib (./preload installs it)"
+  say "building hublot-classifier:host (cp3/Dockerfile)"
+  docker build -q -f "$ROOT/cp3/Dockerfile" -t hublot-classifier:host "$context" >/dev/null
+}
+
+# stage_front_image: the image of cp6 (cp6/Dockerfile), from the host-built front.
+stage_front_image() {
+  local bin context=$STAGE/front
+  bin=$(host_build hublot-front)
+  rm -rf "$context" && mkdir -p "$context"
+  cp "$bin" "$context/"
+  cp -r "$(dirname "$bin")/hublot_HublotFront.resources" "$context/"
+  strip "$context/hublot-front"
+  say "building hublot-front:host (cp6/Dockerfile)"
+  docker build -q -f "$ROOT/cp6/Dockerfile" -t hublot-front:host "$context" >/dev/null
+}
+
+# init_image: the hublot-init image (docker/init.Dockerfile: Python, TensorFlow, tf2onnx).
+init_image() {
+  "$ROOT/scripts/build-images" hublot-init
+}
+
+# image_size IMAGE: its size in MB.
+image_size() {
+  docker image inspect -f '{{.Size}}' "$1" | awk '{printf "%.0f MB\n", $1 / 1e6}'
+}
+
+# compose_down COMPOSE_COMMAND...: stops the stack (SIGTERM), checks that no
+# container had to be killed when the grace period ran out (exit code 137),
+# then removes the containers; the volumes stay. Prints how long it took.
+compose_down() {
+  local begin service code killed=()
+  begin=$(date +%s)
+  "$@" stop
+  while read -r service code; do
+    [ -n "$service" ] || continue
+    if [ "$code" = 137 ]; then killed+=("$service"); fi
+  done < <("$@" ps -a --format '{{.Service}} {{.ExitCode}}')
+  "$@" down
+  say "docker compose stop + down took $(( $(date +%s) - begin )) s (the volume is kept; down -v clears it)"
+  [ "${#killed[@]}" -eq 0 ] || die "killed after the grace period (SIGTERM ignored): ${killed[*]}"
+  say "every container stopped cleanly on SIGTERM"
+}

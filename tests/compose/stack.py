@@ -1,0 +1,160 @@
+"""Drives the root compose.yaml for the tests: compose commands, HTTP to the front, the volume's content."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+PHOTOS = Path(os.environ.get("HUBLOT_TEST_PHOTOS", ROOT.parent / "shared" / "testdata" / "photos"))
+CAT_LABELS = ("tabby", "tiger cat", "Egyptian cat")
+PROJECT = "hublot-ctest"
+PORT = 18090
+
+
+@dataclass
+class Answer:
+    """An HTTP answer."""
+
+    status: int
+    body: bytes
+    headers: dict[str, str]
+
+    def json(self) -> dict:
+        return json.loads(self.body)
+
+
+def _timestamp(text: str) -> datetime:
+    """Docker's RFC 3339 time with nanoseconds, to a datetime (microseconds)."""
+    text = text.strip().replace("Z", "+00:00")
+    head, _, rest = text.partition(".")
+    if rest:
+        digits = "".join(c for c in rest if c.isdigit())
+        zone = rest[len(digits):]
+        text = f"{head}.{digits[:6]}{zone}"
+    return datetime.fromisoformat(text)
+
+
+@dataclass
+class Stack:
+    """The root compose.yaml as its own project, plus optional override files."""
+
+    project: str = PROJECT
+    port: int = PORT
+    overrides: list[Path] = field(default_factory=list)
+
+    def env(self, **extra: str) -> dict[str, str]:
+        env = dict(os.environ, HUBLOT_FRONT_PORT=str(self.port))
+        # Offline machines: the local toolchain and package mirror are build inputs (as in make / cp7/go).
+        if "HUBLOT_SWIFT_TOOLCHAIN" not in env and Path("/opt/swift/usr/bin/swift").exists():
+            env["HUBLOT_SWIFT_TOOLCHAIN"] = "/opt/swift"
+        if "HUBLOT_SWIFT_PACKAGES" not in env and Path("/opt/swift-packages").is_dir():
+            env["HUBLOT_SWIFT_PACKAGES"] = "/opt/swift-packages"
+        env.update(extra)
+        return env
+
+    def compose(self, *args: str, check: bool = True, timeout: float = 600,
+                env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+        files: list[str] = ["-f", str(ROOT / "compose.yaml")]
+        for override in self.overrides:
+            files += ["-f", str(override)]
+        command = ["docker", "compose", *files, "-p", self.project, *args]
+        process = subprocess.run(command, cwd=ROOT, env=env or self.env(), capture_output=True, text=True,
+                                 timeout=timeout, check=False)
+        if check and process.returncode != 0:
+            raise AssertionError(f"{' '.join(command[2:])} failed ({process.returncode}):\n"
+                                 f"{process.stdout[-3000:]}\n{process.stderr[-3000:]}")
+        return process
+
+    @staticmethod
+    def require_docker() -> None:
+        if shutil.which("docker") is None:
+            raise AssertionError("docker is not installed: run ./preload (or scripts/docker-engine --start)")
+        for command in (["docker", "info"], ["docker", "compose", "version"]):
+            process = subprocess.run(command, capture_output=True, text=True, timeout=60, check=False)
+            if process.returncode != 0:
+                raise AssertionError(f"{' '.join(command)} failed: {process.stderr.strip()[:300]}")
+
+    def build(self) -> None:
+        """Builds the three images (cache hits when the checkpoints or preload built them already)."""
+        start = time.monotonic()
+        self.compose("build", timeout=2700)
+        print(f"docker compose build: {time.monotonic() - start:.0f} s")
+
+    def up(self, *extra: str, env: dict[str, str] | None = None) -> float:
+        """`up -d --wait`; returns its duration in seconds."""
+        start = time.monotonic()
+        self.compose("up", "-d", "--wait", *extra, timeout=900, env=env)
+        return time.monotonic() - start
+
+    def container(self, service: str) -> str:
+        """The id of the service's container (running or not)."""
+        ids = self.compose("ps", "-a", "-q", service).stdout.split()
+        assert len(ids) == 1, f"expected one {service} container, found {ids}"
+        return ids[0]
+
+    def logs(self, service: str) -> str:
+        return self.compose("logs", "--no-log-prefix", "--no-color", service).stdout
+
+    def inspect(self, service: str, template: str) -> str:
+        process = subprocess.run(["docker", "inspect", "-f", template, self.container(service)],
+                                 capture_output=True, text=True, timeout=60, check=True)
+        return process.stdout.strip()
+
+    def run_seconds(self, service: str) -> float:
+        """How long the service's (exited) container ran, from Docker's own timestamps."""
+        started = _timestamp(self.inspect(service, "{{.State.StartedAt}}"))
+        finished = _timestamp(self.inspect(service, "{{.State.FinishedAt}}"))
+        return (finished - started).total_seconds()
+
+    def volume(self) -> str:
+        return f"{self.project}_models"
+
+    def read_volume(self, path: str) -> str:
+        """A file of the models volume, read through a throwaway container."""
+        process = subprocess.run(
+            ["docker", "run", "--rm", "-v", f"{self.volume()}:/models:ro", "--entrypoint", "cat",
+             "hublot-init:latest", f"/models/{path}"], capture_output=True, text=True, timeout=120, check=True)
+        return process.stdout
+
+    def request(self, method: str, path: str, body: bytes | None = None,
+                content_type: str = "image/jpeg", timeout: float = 30) -> Answer:
+        request = urllib.request.Request(f"http://127.0.0.1:{self.port}{path}", data=body, method=method)
+        if body is not None:
+            request.add_header("Content-Type", content_type)
+        try:
+            with urllib.request.urlopen(request, timeout=timeout) as response:
+                return Answer(response.status, response.read(), dict(response.headers))
+        except urllib.error.HTTPError as error:
+            return Answer(error.code, error.read(), dict(error.headers))
+
+    def classify_cat(self, model: str | None = None) -> Answer:
+        query = f"?model={model}" if model else ""
+        return self.request("POST", f"/api/classify{query}", (PHOTOS / "cat.jpg").read_bytes())
+
+    def wait_for(self, path: str, status: int, seconds: float) -> Answer:
+        """Polls GET `path` until it answers `status`; fails after `seconds`."""
+        deadline = time.monotonic() + seconds
+        last: Answer | str = "no answer"
+        while time.monotonic() < deadline:
+            try:
+                last = self.request("GET", path, timeout=5)
+                if last.status == status:
+                    return last
+            except OSError as error:
+                last = str(error)
+            time.sleep(0.5)
+        raise AssertionError(f"GET {path} did not answer {status} within {seconds} s; last: {last}")
+
+
+def top_label(answer: Answer) -> str:
+    assert answer.status == 200, f"status {answer.status}: {answer.body[:500]!r}"
+    return answer.json()["predictions"][0]["label"]
