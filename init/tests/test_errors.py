@@ -132,14 +132,19 @@ def test_disk_full_keeps_the_previous_version(env: Env, monkeypatch: pytest.Monk
     assert leftovers(env.repo) == []
 
 
-def test_missing_21k_labels(env: Env, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_missing_21k_labels(env: Env, capsys: pytest.CaptureFixture[str]) -> None:
     url = f"http://127.0.0.1:{_free_port()}/bit_models/imagenet21k_wordnet_lemmas.txt"
-    env.catalog = write_catalog(tmp_path, env.hub, label_url=url)
-    assert env.prepare() == 8
+    catalog = json.loads(env.catalog.read_text())
+    catalog["label_sets"]["imagenet-21k"] = {"url": url, "count": 21843}
+    catalog["models"].append({"name": "tiny-21k", "family": "tiny", "handle": env.hub.url(MODEL_PATH),
+                              "image_size": 32, "labels": "imagenet-21k"})
+    env.catalog.write_text(json.dumps(catalog))
+    assert env.prepare("tiny-21k") == 8
     err = capsys.readouterr().err
-    assert url in err and str(env.repo / ".labels" / "tiny-1k.txt") in err and "offline" in err
+    assert "label file 'imagenet-21k' is missing" in err
+    assert url in err and str(env.repo / ".labels" / "imagenet-21k.txt") in err and "offline" in err
     assert env.hub.count(MODEL_PATH) == 0
-    _nothing_written(env)
+    _nothing_written(env, "tiny-21k")
 
 
 def test_labels_prefilled_offline_are_used(env: Env, tmp_path: Path) -> None:
