@@ -20,6 +20,7 @@ def test_prepare_downloads_once_converts_and_writes_the_contract(env: Env, capsy
     out = capsys.readouterr().out
     for step in ("labels", "import", "fetch", "export", "convert", "verify", "write"):
         assert f"[tiny] {step}" in out
+    assert f"Downloaded {env.hub.url(MODEL_PATH)}, Total size:" in out  # tensorflow_hub's progress, as a line
     assert env.hub.count(MODEL_PATH) == 1
     folder = env.model_dir()
     meta = json.loads((folder / "model.json").read_text())

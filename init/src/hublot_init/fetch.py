@@ -20,10 +20,22 @@ def cache_folder(cache_dir: Path, handle: str) -> Path:
 
 
 def configure(cache_dir: Path) -> None:
-    """Point tensorflow_hub at `cache_dir` (TFHUB_CACHE_DIR) and show download progress on a terminal."""
+    """Point tensorflow_hub at `cache_dir` (TFHUB_CACHE_DIR) and make its download progress visible.
+
+    On a terminal tensorflow_hub redraws one progress line (TFHUB_DOWNLOAD_PROGRESS); elsewhere
+    (container logs) its progress messages, every 15 s and at the end, are printed as plain lines
+    instead of going to the absl INFO log.
+    """
     os.environ["TFHUB_CACHE_DIR"] = str(cache_dir)
     if sys.stdout.isatty():
         os.environ.setdefault("TFHUB_DOWNLOAD_PROGRESS", "1")
+        return
+    from tensorflow_hub import resolver
+
+    def print_line(self: object, msg: str, flush: bool = False) -> None:
+        print(f"  {msg}", flush=True)
+
+    resolver.DownloadManager._print_download_progress_msg = print_line
 
 
 def clear_stale_download(cache_dir: Path, handle: str) -> None:
