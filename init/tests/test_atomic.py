@@ -100,3 +100,20 @@ def test_concurrent_prepares_of_one_model(env: Env) -> None:
     assert env.hub.count(MODEL_PATH) == 1
     _assert_model_valid(env)
     assert leftovers(env.repo) == []
+
+
+def test_sigterm_during_download_cleans_up(env: Env) -> None:
+    env.hub.delay_s = WAIT_S
+    child = _prepare_child(env)
+    deadline = time.monotonic() + WAIT_S
+    while env.hub.count(MODEL_PATH) == 0 and time.monotonic() < deadline and child.poll() is None:
+        time.sleep(0.1)
+    assert env.hub.count(MODEL_PATH) == 1
+    child.send_signal(signal.SIGTERM)
+    env.hub.release.set()  # the blocked read returns, Python runs the handler and unwinds
+    child.communicate(timeout=WAIT_S)
+    assert child.returncode == 128 + signal.SIGTERM
+    assert not (env.model_dir() / "model.json").exists()
+    assert leftovers(env.repo) == []
+    assert list((env.repo / ".tfhub").glob("*.lock")) == []
+    assert list((env.repo / ".tfhub").glob("*.tmp")) == []

@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import sys
+import threading
 from pathlib import Path
 
 from . import __version__
@@ -88,8 +90,14 @@ def run(argv: list[str] | None = None) -> int:
     return 2
 
 
+def _exit_on_sigterm(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)  # unwinds: temporary folders and locks are removed on the way out
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the console script: errors become a message on stderr and a distinct exit code."""
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _exit_on_sigterm)  # `docker stop` during a prepare
     try:
         return run(argv)
     except HublotInitError as error:
