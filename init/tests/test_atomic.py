@@ -31,6 +31,8 @@ def _assert_model_valid(env: Env) -> None:
     folder = env.model_dir()
     meta = json.loads((folder / "model.json").read_text())
     assert meta["onnx"]["sha256"] == sha256_file(folder / "model.onnx")
+    # Readable by servers running as another user (the staging folder was 0700).
+    assert folder.stat().st_mode & 0o777 == 0o755
     assert len((folder / "labels.txt").read_text().splitlines()) == 1001
 
 

@@ -154,6 +154,9 @@ class Repository:
         final = self.model_dir(name)
         old: Path | None = None
         try:
+            # mkdtemp made the staging folder private (0700): a published model
+            # is readable by the servers, which may run as another user.
+            staged.chmod(0o755)
             if final.exists():
                 old = Path(tempfile.mkdtemp(prefix=f".old-{name}-", dir=self.root))
                 os.rename(final, old / name)
