@@ -65,8 +65,8 @@ COPY Sources ./Sources
 # The manifest names the test targets: their folders must exist (nothing in them is built).
 COPY Tests ./Tests
 # One product per `swift build` (a repeated --product keeps only the last one).
-RUN --mount=type=cache,id=hublot-swift-build,target=/src/.build \
-    --mount=type=cache,id=hublot-swiftpm-cache,target=/root/.cache/org.swift.swiftpm \
+RUN --mount=type=cache,id=hublot-swift-build,target=/src/.build,sharing=locked \
+    --mount=type=cache,id=hublot-swiftpm-cache,target=/root/.cache/org.swift.swiftpm,sharing=locked \
     for product in hublot hublot-classifier hublot-front; do \
       swift build -c release --static-swift-stdlib --product "$product" || exit 1; \
     done \
