@@ -1,7 +1,8 @@
 import HTTPTypes
 import Hummingbird
+import HublotHTTP
 
-/// Adds the security headers to every answer, including errors: a Content-Security-Policy without
+/// Adds the security headers to every answer, including errors (rendered as HublotHTTP's JSON errors): a Content-Security-Policy without
 /// `unsafe-inline` (scripts and styles come only from `/static`), `nosniff`, a strict referrer policy and
 /// no framing by other sites.
 public struct SecurityHeadersMiddleware<Context: RequestContext>: RouterMiddleware {
@@ -37,8 +38,12 @@ public struct SecurityHeadersMiddleware<Context: RequestContext>: RouterMiddlewa
         var response: Response
         do {
             response = try await next(request, context)
-        } catch let error as any HTTPResponseError {
-            response = try error.response(from: request, context: context)
+        } catch {
+            let apiError = APIError.from(error)
+            if apiError.code == .internal {
+                context.logger.error("unexpected error", metadata: ["error": .string(String(reflecting: error))])
+            }
+            response = try apiError.response(from: request, context: context)
         }
         for field in headers where response.headers[field.name] == nil {
             response.headers.append(field)

@@ -1,0 +1,77 @@
+import AsyncHTTPClient
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+import ServiceLifecycle
+import Synchronization
+
+/// What the fake classifier saw.
+final class FakeClassifierRecorder: Sendable {
+    private let state = Mutex<(classifyCalls: Int, requestIDs: [String])>((0, []))
+
+    func record(requestID: String?) {
+        state.withLock {
+            $0.classifyCalls += 1
+            if let requestID { $0.requestIDs.append(requestID) }
+        }
+    }
+
+    /// How many classify requests arrived.
+    var classifyCalls: Int { state.withLock { $0.classifyCalls } }
+    /// The `X-Request-Id` of each classify request.
+    var requestIDs: [String] { state.withLock { $0.requestIDs } }
+}
+
+/// Runs a tiny fake classifier on 127.0.0.1 whose classify answers after `classifyDelay`, for the timeout tests.
+func withFakeClassifier<T: Sendable>(
+    classifyDelay: Duration, _ body: @Sendable (String, FakeClassifierRecorder) async throws -> T
+) async throws -> T {
+    let recorder = FakeClassifierRecorder()
+    let router = Router()
+    router.get("/v1/models") { _, _ in
+        Response(
+            status: .ok, headers: [.contentType: "application/json"],
+            body: .init(byteBuffer: ByteBuffer(string: #"{"default":"slow","models":[{"name":"slow","family":"test","input":{"height":224,"width":224},"classes":1000,"status":"ready"}]}"#)))
+    }
+    router.get("/v2/health/ready") { _, _ in HTTPResponse.Status.ok }
+    router.post("/v1/models/{name}/classify") { request, _ in
+        recorder.record(requestID: request.headers[HTTPField.Name("X-Request-Id")!])
+        try await Task.sleep(for: classifyDelay)
+        return Response(
+            status: .ok, headers: [.contentType: "application/json"],
+            body: .init(byteBuffer: ByteBuffer(string: #"{"model":"slow","predictions":[{"index":1,"label":"late","probability":1.0}],"timings":{"decode_ms":1,"preprocess_ms":1,"queue_ms":1,"inference_ms":1,"total_ms":4}}"#)))
+    }
+    let port = try freeLocalPort()
+    let app = Application(
+        router: router, configuration: .init(address: .hostname("127.0.0.1", port: port)),
+        logger: Logger(label: "fake-classifier"))
+    let serviceGroup = ServiceGroup(
+        configuration: .init(services: [app], gracefulShutdownSignals: [], logger: Logger(label: "fake-classifier")))
+    return try await withThrowingTaskGroup(of: Void.self) { group in
+        group.addTask { try await serviceGroup.run() }
+        let url = "http://127.0.0.1:\(port)"
+        do {
+            try await waitForListening(url: url)
+            let result = try await body(url, recorder)
+            await serviceGroup.triggerGracefulShutdown()
+            try await group.waitForAll()
+            return result
+        } catch {
+            group.cancelAll()
+            throw error
+        }
+    }
+}
+
+private func waitForListening(url: String) async throws {
+    for _ in 0..<100 {
+        let request = HTTPClientRequest(url: url + "/v2/health/ready")
+        if let response = try? await HTTPClient.shared.execute(request, timeout: .seconds(1)), response.status == .ok {
+            return
+        }
+        try await Task.sleep(for: .milliseconds(50))
+    }
+    throw FixtureError("the fake classifier did not start")
+}
