@@ -26,6 +26,10 @@ public enum BatchQueueError: Error, Sendable, Equatable {
 /// that gathers up to `maxBatchSize` images (or whatever arrived once the oldest has waited `maxDelay`),
 /// runs them as one call of `run`, and hands each caller its own row of the result.
 ///
+/// Callers may ``announce()`` an image they are still decoding: while announced images are on their way,
+/// the thread waits for them (up to `maxDelay`); when none are, it runs what it has at once, so a lone
+/// request does not pay the batching delay.
+///
 /// `submit` never waits for room: when the queue is full it throws ``BatchQueueError/full(capacity:)``
 /// at once (the server answers 503). ``stop()`` refuses new work, lets the thread drain what is queued,
 /// and returns when the thread has finished.
@@ -53,6 +57,7 @@ public final class BatchQueue: @unchecked Sendable {
     private var pending: [Entry] = []
     private var pendingStart = 0
     private var stopping = false
+    private var announced = 0
     private var finished = false
     private let runner: Runner
     private let observer: BatchObserver?
@@ -81,6 +86,28 @@ public final class BatchQueue: @unchecked Sendable {
         return self.pending.count - self.pendingStart
     }
 
+    /// Admits one image that will be submitted soon (with `announced: true`) or withdrawn: it counts
+    /// against the capacity from now on, so decoding work is bounded too. Throws
+    /// ``BatchQueueError/full(capacity:)`` at once when there is no room, ``BatchQueueError/stopped`` after ``stop()``.
+    public func announce() throws {
+        self.condition.lock()
+        defer { self.condition.unlock() }
+        if self.stopping { throw BatchQueueError.stopped }
+        guard self.load < self.capacity else { throw BatchQueueError.full(capacity: self.capacity) }
+        self.announced += 1
+    }
+
+    /// Images queued, reserved or announced: what counts against the capacity. Hold the lock.
+    private var load: Int { self.pending.count - self.pendingStart + self.reserved + self.announced }
+
+    /// Withdraws an announcement whose image will not come (it failed to decode).
+    public func withdraw() {
+        self.condition.lock()
+        self.announced -= 1
+        self.condition.signal()
+        self.condition.unlock()
+    }
+
     /// Queues `inputs` (all or none) and waits for their outputs. Throws ``BatchQueueError/full(capacity:)``
     /// immediately when they do not fit, ``BatchQueueError/stopped`` after ``stop()``.
     public func submit(_ inputs: [[Float]]) async throws -> [BatchResult] {
@@ -97,9 +124,9 @@ public final class BatchQueue: @unchecked Sendable {
         }
     }
 
-    /// Queues one input and waits for its output.
-    public func submit(_ input: [Float]) async throws -> BatchResult {
-        try await self.submitOne(input, reserved: false)
+    /// Queues one input and waits for its output; `announced` settles an earlier ``announce()``.
+    public func submit(_ input: [Float], announced: Bool = false) async throws -> BatchResult {
+        try await self.submitOne(input, reserved: false, announced: announced)
     }
 
     // Reservations let a multi-image submission check capacity once for all its images.
@@ -109,22 +136,27 @@ public final class BatchQueue: @unchecked Sendable {
         self.condition.lock()
         defer { self.condition.unlock() }
         if self.stopping { throw BatchQueueError.stopped }
-        guard self.pending.count - self.pendingStart + self.reserved + count <= self.capacity else {
+        guard self.load + count <= self.capacity else {
             throw BatchQueueError.full(capacity: self.capacity)
         }
         self.reserved += count
     }
 
-    private func submitOne(_ input: [Float], reserved: Bool) async throws -> BatchResult {
+    private func submitOne(_ input: [Float], reserved: Bool, announced: Bool = false) async throws -> BatchResult {
         try await withCheckedThrowingContinuation { continuation in
             self.condition.lock()
             defer { self.condition.unlock() }
             if reserved { self.reserved -= 1 }
-            if self.stopping && !reserved {
+            if announced {
+                self.announced -= 1
+                self.condition.signal()
+            }
+            let admitted = reserved || announced
+            if self.stopping && !admitted {
                 continuation.resume(throwing: BatchQueueError.stopped)
                 return
             }
-            if !reserved && self.pending.count - self.pendingStart + self.reserved >= self.capacity {
+            if !admitted && self.load >= self.capacity {
                 continuation.resume(throwing: BatchQueueError.full(capacity: self.capacity))
                 return
             }
@@ -179,9 +211,9 @@ public final class BatchQueue: @unchecked Sendable {
             if self.stopping { return nil }
             self.condition.wait()
         }
-        // Wait for a full batch, or until the oldest entry has waited maxDelay.
+        // Wait for a full batch while more images are announced, at most until the oldest has waited maxDelay.
         let deadline = self.pending[self.pendingStart].enqueued + self.maxDelay
-        while self.pending.count - self.pendingStart < self.maxBatchSize, !self.stopping {
+        while self.pending.count - self.pendingStart < self.maxBatchSize, !self.stopping, self.announced + self.reserved > 0 {
             let remaining = ContinuousClock.now.duration(to: deadline)
             if remaining <= .zero { break }
             let seconds = Double(remaining.components.seconds) + Double(remaining.components.attoseconds) / 1e18

@@ -49,12 +49,17 @@ public struct ClassificationService: Sendable {
         let (model, queue) = try self.ready(name)
         let maxPixels = self.configuration.maxPixels
         let prepared: PreparedImage
+        try self.admit(queue, model: name)
         do {
             prepared = try await self.decodePool.runIfActive { try model.prepare(bytes, maxPixels: maxPixels) }
         } catch let error as HublotError {
+            queue.withdraw()
             throw Self.apiError(error)
+        } catch {
+            queue.withdraw()
+            throw error
         }
-        let result = try await self.submit([prepared.tensor], to: queue, model: name)[0]
+        let result = try await self.submit([prepared.tensor], to: queue, model: name, announced: true)[0]
         let predictions = Self.topK(result.output, k: topK).map { index, probability in
             Prediction(index: index, label: model.label(index), probability: probability)
         }
@@ -71,24 +76,38 @@ public struct ClassificationService: Sendable {
         return try await self.submit(tensors, to: queue, model: name).map(\.output)
     }
 
-    private func submit(_ tensors: [[Float]], to queue: BatchQueue, model: String) async throws -> [BatchResult] {
+    /// Reserves room for one image in the model's queue before decoding it, else 503.
+    private func admit(_ queue: BatchQueue, model: String) throws {
         do {
-            let results = try await queue.submit(tensors)
+            try queue.announce()
+        } catch let error as BatchQueueError {
+            throw self.apiError(error, model: model)
+        }
+    }
+
+    /// The HTTP error for a queue error.
+    private func apiError(_ error: BatchQueueError, model: String) -> APIError {
+        switch error {
+        case .full(let capacity):
+            self.metrics.recordRejection(model: model)
+            return APIError.overloaded(
+                "model '\(model)' has \(capacity) images in progress already; retry later",
+                retryAfterSeconds: self.configuration.retryAfterSeconds)
+        case .stopped:
+            return APIError.modelNotReady("the server is shutting down", retryAfterSeconds: self.configuration.retryAfterSeconds)
+        case .inferenceFailed(let message):
+            return APIError.internal("inference failed: \(message)")
+        }
+    }
+
+    private func submit(_ tensors: [[Float]], to queue: BatchQueue, model: String, announced: Bool = false) async throws -> [BatchResult] {
+        do {
+            let results = tensors.count == 1 ? [try await queue.submit(tensors[0], announced: announced)] : try await queue.submit(tensors)
             for result in results { self.metrics.recordQueueWait(model: model, duration: result.queueDuration) }
             self.metrics.setQueueDepth(model: model, depth: queue.depth)
             return results
         } catch let error as BatchQueueError {
-            switch error {
-            case .full(let capacity):
-                self.metrics.recordRejection(model: model)
-                throw APIError.overloaded(
-                    "model '\(model)' has \(capacity) images queued already; retry later",
-                    retryAfterSeconds: self.configuration.retryAfterSeconds)
-            case .stopped:
-                throw APIError.modelNotReady("the server is shutting down", retryAfterSeconds: self.configuration.retryAfterSeconds)
-            case .inferenceFailed(let message):
-                throw APIError.internal("inference failed: \(message)")
-            }
+            throw self.apiError(error, model: model)
         }
     }
 

@@ -19,9 +19,17 @@ public enum PrometheusMetrics {
             .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1),
             .milliseconds(2500), .seconds(5), .seconds(10),
         ]
+        factory.nameAndLabelSanitizer = { name, labels in (Self.prometheusNames[name] ?? name, labels) }
         MetricsSystem.bootstrap(factory)
         return registry
     }()
+
+    /// Prometheus-conventional names for Hummingbird's `MetricsMiddleware` metrics (unit and `_total` suffixes).
+    public static let prometheusNames: [String: String] = [
+        "hb.requests": "http_server_requests_total",
+        "hb.request.errors": "http_server_request_errors_total",
+        "http.server.request.duration": "http_server_request_duration_seconds",
+    ]
 
     /// Bootstraps swift-metrics with ``registry`` if not yet done; safe to call any number of times.
     @discardableResult

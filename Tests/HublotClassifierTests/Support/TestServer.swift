@@ -1,0 +1,115 @@
+import Foundation
+import HublotClassifier
+import HublotHTTP
+import Hummingbird
+import HummingbirdTesting
+import Testing
+
+/// Builds the classifier application on the test fixtures and runs `body` against it once the
+/// default model is ready (bounded wait).
+func withClassifier<T: Sendable>(
+    models: URL? = nil,
+    source: (any ModelSource)? = nil,
+    mode: TestingSetup = .router,
+    configure: (inout ClassifierConfiguration) -> Void = { _ in },
+    waitForReady: Bool = true,
+    _ body: @escaping @Sendable (any TestClientProtocol) async throws -> T
+) async throws -> T {
+    var configuration = ClassifierConfiguration(port: 0, modelsDirectory: try models ?? Fixtures.modelRepository())
+    configure(&configuration)
+    let app = try ClassifierApplication.build(configuration: configuration, source: source)
+    return try await app.test(mode) { client in
+        if waitForReady { try await waitUntilReady(client) }
+        return try await body(client)
+    }
+}
+
+/// Polls `/v2/health/ready` every 50 ms for at most 60 s.
+func waitUntilReady(_ client: any TestClientProtocol) async throws {
+    for _ in 0..<1200 {
+        let status = try await client.execute(uri: "/v2/health/ready", method: .get).status
+        if status == .ok { return }
+        try await Task.sleep(for: .milliseconds(50))
+    }
+    Issue.record("the default model was not ready within 60 s")
+    throw FixtureMissing(what: "ready model")
+}
+
+/// The JSON error body.
+struct ErrorBody: Decodable {
+    struct Detail: Decodable {
+        let code: String
+        let message: String
+    }
+    let error: Detail
+}
+
+/// Decodes a JSON response body.
+func decode<T: Decodable>(_ type: T.Type, _ response: TestResponse) throws -> T {
+    try JSONDecoder().decode(T.self, from: Data(buffer: response.body))
+}
+
+/// Checks `response` is the JSON error `code` with `status`.
+func expectError(_ response: TestResponse, _ status: HTTPResponse.Status, _ code: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
+    #expect(response.status == status, sourceLocation: sourceLocation)
+    #expect(response.headers[.contentType]?.hasPrefix("application/json") == true, sourceLocation: sourceLocation)
+    let body = try decode(ErrorBody.self, response)
+    #expect(body.error.code == code, sourceLocation: sourceLocation)
+    #expect(!body.error.message.isEmpty, sourceLocation: sourceLocation)
+}
+
+/// A classify response as the tests read it.
+struct ClassifyBody: Decodable {
+    struct Prediction: Decodable {
+        let index: Int
+        let label: String
+        let probability: Double
+    }
+    struct Timings: Decodable {
+        let decode_ms: Double
+        let preprocess_ms: Double
+        let queue_ms: Double
+        let inference_ms: Double
+        let total_ms: Double
+    }
+    let model: String
+    let predictions: [Prediction]
+    let timings: Timings
+}
+
+/// A multipart/form-data body with the given parts.
+func multipart(boundary: String, parts: [(name: String, filename: String?, contentType: String?, bytes: [UInt8])]) -> ByteBuffer {
+    var buffer = ByteBuffer()
+    for part in parts {
+        buffer.writeString("--\(boundary)\r\n")
+        var disposition = "Content-Disposition: form-data; name=\"\(part.name)\""
+        if let filename = part.filename { disposition += "; filename=\"\(filename)\"" }
+        buffer.writeString(disposition + "\r\n")
+        if let type = part.contentType { buffer.writeString("Content-Type: \(type)\r\n") }
+        buffer.writeString("\r\n")
+        buffer.writeBytes(part.bytes)
+        buffer.writeString("\r\n")
+    }
+    buffer.writeString("--\(boundary)--\r\n")
+    return buffer
+}
+
+
+/// A model source whose `load` waits until the test calls `open()`, to observe the `loading` state.
+final class GatedModelSource: ModelSource, @unchecked Sendable {
+    private let base: any ModelSource
+    private let gate = DispatchSemaphore(value: 0)
+
+    init(_ base: any ModelSource) { self.base = base }
+
+    /// Lets `load` proceed (once per waiting load; call again for each further model).
+    func open() { self.gate.signal() }
+
+    func modelNames() throws -> [String] { try self.base.modelNames() }
+    func summary(of name: String) -> ModelSummary { self.base.summary(of: name) }
+    func load(_ name: String, inferenceThreads: Int?) throws -> any LoadedModel {
+        // Bounded: a test that forgets to open fails its readiness wait instead of hanging here forever.
+        _ = self.gate.wait(timeout: .now() + 60)
+        return try self.base.load(name, inferenceThreads: inferenceThreads)
+    }
+}

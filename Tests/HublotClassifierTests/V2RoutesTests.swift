@@ -1,0 +1,104 @@
+import Foundation
+import HublotClassifier
+import Hummingbird
+import HummingbirdTesting
+import Testing
+
+/// Open Inference Protocol v2.
+@Suite("Open Inference Protocol v2", .timeLimit(.minutes(3)))
+struct V2RoutesTests {
+    @Test("health, server metadata, model metadata and model readiness")
+    func metadata() async throws {
+        try await withClassifier { client in
+            #expect(try await client.execute(uri: "/v2/health/live", method: .get).status == .ok)
+            let ready = try await client.execute(uri: "/v2/health/ready", method: .get)
+            #expect(ready.status == .ok)
+            #expect(String(buffer: ready.body).contains("true"))
+            let server = try JSONSerialization.jsonObject(with: Data(buffer: try await client.execute(uri: "/v2", method: .get).body)) as! [String: Any]
+            #expect(server["name"] as? String == "hublot-classifier")
+            #expect(server["version"] is String)
+            let model = try await client.execute(uri: "/v2/models/efficientnet_lite0", method: .get)
+            #expect(model.status == .ok)
+            let json = try JSONSerialization.jsonObject(with: Data(buffer: model.body)) as! [String: Any]
+            let inputs = json["inputs"] as! [[String: Any]]
+            #expect(inputs.first?["shape"] as? [Int] == [-1, 224, 224, 3])
+            #expect(inputs.first?["datatype"] as? String == "FP32")
+            let outputs = json["outputs"] as! [[String: Any]]
+            #expect(outputs.first?["shape"] as? [Int] == [-1, 1000])
+            #expect(try await client.execute(uri: "/v2/models/efficientnet_lite0/ready", method: .get).status == .ok)
+            #expect(try await client.execute(uri: "/v2/models/efficientnet_lite0/versions/1/ready", method: .get).status == .ok)
+            try expectError(try await client.execute(uri: "/v2/models/nope", method: .get), .notFound, "unknown_model")
+            try expectError(try await client.execute(uri: "/v2/models/nope/ready", method: .get), .notFound, "unknown_model")
+            try expectError(
+                try await client.execute(uri: "/v2/models/efficientnet_lite0/versions/7", method: .get), .notFound, "unknown_model")
+        }
+    }
+
+    @Test("infer on the reference input tensors returns the reference probabilities (batch of 2, nested and flat data)")
+    func infer() async throws {
+        let reference = try Fixtures.referenceIndex()
+        let images = reference.images.filter { ["cat", "bus"].contains($0.stem) }
+        try #require(images.count == 2)
+        let inputs = try images.map { try Fixtures.floats($0.input) }
+        let expected = try images.map { try Fixtures.floats($0.probabilities) }
+        try await withClassifier { client in
+            let flat = inputs.flatMap { $0 }
+            let body: [String: Any] = [
+                "id": "req-1",
+                "inputs": [["name": "images", "shape": [2, 224, 224, 3], "datatype": "FP32", "data": flat]],
+                "outputs": [["name": "probabilities", "parameters": ["binary_data": false]]],
+            ]
+            let response = try await client.execute(
+                uri: "/v2/models/efficientnet_lite0/infer", method: .post, headers: [.contentType: "application/json"],
+                body: ByteBuffer(data: try JSONSerialization.data(withJSONObject: body)))
+            #expect(response.status == .ok)
+            let json = try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as! [String: Any]
+            #expect(json["id"] as? String == "req-1")
+            #expect(json["model_name"] as? String == "efficientnet_lite0")
+            let output = (json["outputs"] as! [[String: Any]])[0]
+            #expect(output["shape"] as? [Int] == [2, 1000])
+            let data = (output["data"] as! [NSNumber]).map(\.floatValue)
+            let want = expected.flatMap { $0 }
+            let maxDiff = zip(data, want).map { abs($0 - $1) }.max() ?? 1
+            #expect(maxDiff < 1e-4, "max |Δp| = \(maxDiff)")
+
+            // Nested data, one image.
+            let nested: [Any] = [(0..<224).map { y in (0..<224).map { x in Array(inputs[0][((y * 224 + x) * 3)..<((y * 224 + x) * 3 + 3)]) } }]
+            let nestedBody: [String: Any] = ["inputs": [["name": "images", "shape": [1, 224, 224, 3], "datatype": "FP32", "data": nested]]]
+            let second = try await client.execute(
+                uri: "/v2/models/efficientnet_lite0/versions/1/infer", method: .post, headers: [.contentType: "application/json"],
+                body: ByteBuffer(data: try JSONSerialization.data(withJSONObject: nestedBody)))
+            #expect(second.status == .ok)
+            let secondJSON = try JSONSerialization.jsonObject(with: Data(buffer: second.body)) as! [String: Any]
+            let row = ((secondJSON["outputs"] as! [[String: Any]])[0]["data"] as! [NSNumber]).map(\.floatValue)
+            #expect(zip(row, expected[0]).map { abs($0 - $1) }.max() ?? 1 < 1e-4)
+        }
+    }
+
+    @Test("malformed inference requests are 400, non-JSON 415, unknown model 404")
+    func inferErrors() async throws {
+        try await withClassifier { client in
+            func post(_ object: Any, model: String = "efficientnet_lite0") async throws -> TestResponse {
+                try await client.execute(
+                    uri: "/v2/models/\(model)/infer", method: .post, headers: [.contentType: "application/json"],
+                    body: ByteBuffer(data: try JSONSerialization.data(withJSONObject: object)))
+            }
+            let input: (String, [Int], Int) -> [String: Any] = { type, shape, count in
+                ["inputs": [["name": "images", "shape": shape, "datatype": type, "data": [Float](repeating: 0, count: count)]]]
+            }
+            try expectError(try await post(input("FP32", [1, 10, 10, 3], 300)), .badRequest, "bad_request")
+            try expectError(try await post(input("INT8", [1, 224, 224, 3], 150_528)), .badRequest, "bad_request")
+            try expectError(try await post(input("FP32", [1, 224, 224, 3], 10)), .badRequest, "bad_request")
+            try expectError(try await post(["inputs": []]), .badRequest, "bad_request")
+            try expectError(try await post(["nothing": true]), .badRequest, "bad_request")
+            try expectError(try await post(input("FP32", [1, 224, 224, 3], 150_528), model: "nope"), .notFound, "unknown_model")
+            let notJSON = try await client.execute(
+                uri: "/v2/models/efficientnet_lite0/infer", method: .post, headers: [.contentType: "application/json"],
+                body: ByteBuffer(string: "{not json"))
+            try expectError(notJSON, .badRequest, "bad_request")
+            let wrongType = try await client.execute(
+                uri: "/v2/models/efficientnet_lite0/infer", method: .post, headers: [.contentType: "text/plain"], body: ByteBuffer(string: "{}"))
+            try expectError(wrongType, .unsupportedMediaType, "unsupported_media_type")
+        }
+    }
+}
