@@ -319,6 +319,15 @@ log_lacks() { if grep -qE -- "$1" "$FAKE_LOG"; then echo "unexpected call: $1" >
   [ "$status" -eq 1 ]
 }
 
+@test "-d --yes, an image fails to build: which one, exit 1" {
+  docker_engine; base_image_present; fake_scripts
+  printf '#!/usr/bin/env bash\necho "==> building hublot-builder:latest" >&2\necho "==> building hublot-init:latest" >&2\nexit 1\n' \
+    >"$PRELOAD_SCRIPTS/build-images"
+  run "$PRELOAD" -d --yes
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"✗ project images: hublot-init:latest failed to build"* ]]
+}
+
 # --- host tools --------------------------------------------------------------------
 
 @test "Swift missing on Ubuntu 24.04: ✗ with the official tarball's URL and /opt/swift, exit 1" {
