@@ -4,6 +4,7 @@
 # dpkg, curl, sudo and id on PATH. Nothing here touches this machine.
 
 # shellcheck disable=SC2154  # stderr and stderr_lines come from `run --separate-stderr`
+# shellcheck disable=SC2016  # the fakes' bodies are scripts: expanded when they run
 bats_require_minimum_version 1.5.0
 
 PRELOAD="$BATS_TEST_DIRNAME/../../preload"
@@ -306,7 +307,6 @@ log_lacks() { if grep -qE -- "$1" "$FAKE_LOG"; then echo "unexpected call: $1" >
 @test "-d --yes, no engine: installs docker.io, starts it, the summary lists the changes" {
   fake_scripts
   # Installing docker.io brings dockerd (the fake engine never starts).
-  # shellcheck disable=SC2016  # the fake's body: expanded when it runs
   fake apt-get 'case "$*" in *" docker.io") printf "#!/bin/sh\necho Docker version 20.10.24+dfsg1, build 0\n" >"$(dirname "$0")/dockerd"; chmod +x "$(dirname "$0")/dockerd" ;; esac'
   run "$PRELOAD" -d --yes
   grep -qx 'apt-get update -q' "$FAKE_LOG"
@@ -326,6 +326,25 @@ log_lacks() { if grep -qE -- "$1" "$FAKE_LOG"; then echo "unexpected call: $1" >
   run "$PRELOAD" -d --yes
   [ "$status" -eq 1 ]
   [[ "$output" == *"✗ project images: hublot-init:latest failed to build"* ]]
+}
+
+@test "-d --yes, apt cannot install docker.io: says so and stops, exit 1" {
+  fake_scripts
+  fake apt-get '[ "$1" != install ] || { echo "E: Unable to fetch some archives" >&2; exit 100; }'
+  run --separate-stderr "$PRELOAD" -d --yes
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"✗ could not install the distribution's Docker (docker.io 20.10.24+dfsg1-1+deb12u1) (exit status 100)"* ]]
+  [[ "$stderr" == *"preload: could not install the distribution's Docker"*"see apt-get's messages above"* ]]
+}
+
+@test "-d --yes, setup-venv fails: ✗ for .venv, the other steps still run, exit 1" {
+  docker_engine; base_image_present; fake_scripts
+  printf '#!/usr/bin/env bash\n[ "$1" = --check ] && exit 1\necho "pip: no network" >&2; exit 1\n' >"$PRELOAD_SCRIPTS/setup-venv"
+  run "$PRELOAD" -d --yes
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"✗ Python environment .venv: scripts/setup-venv failed"* ]]
+  [[ "$output" == *"✓ cp7: engine 27.3.1"* ]]
+  grep -qx 'scripts/build-images ' "$FAKE_LOG"
 }
 
 # --- host tools --------------------------------------------------------------------
