@@ -117,6 +117,15 @@ log_lacks() { if grep -qE -- "$1" "$FAKE_LOG"; then echo "unexpected call: $1" >
   [ -z "$(changing_calls)" ]
 }
 
+@test "-d --dry-run, no Docker, empty package lists (fresh container): the refresh, then docker.io" {
+  fake apt-cache 'exit 0'
+  run "$PRELOAD" -d --dry-run
+  [ "$status" -eq 0 ]
+  plan | grep -qx '      \$ apt-get update -q'
+  plan | grep -q "would install the distribution's docker.io, and its Compose v2 and buildx packages if it has them"
+  [[ "$output" != *"has no docker.io"* ]]
+}
+
 @test "-d --dry-run, no Docker, Debian 13: its docker-compose is v2, so it is the Compose plugin" {
   os_debian13
   run "$PRELOAD" -d --dry-run
