@@ -47,6 +47,13 @@ let package = Package(
                 "HublotCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
+        // In-process benchmark of HublotCore against Python onnxruntime and PIL + TF (bench/core/).
+        .executableTarget(
+            name: "hublot-bench",
+            dependencies: [
+                "HublotCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
 
         // HTTP pieces both servers share: request ids, access log, metrics, JSON errors.
         .target(

@@ -37,12 +37,14 @@ enum JPEGDecoder {
         let isCMYK = header.colorspace == Int32(TJCS_CMYK.rawValue) || header.colorspace == Int32(TJCS_YCCK.rawValue)
         let channels = isCMYK ? 4 : 3
         let format = isCMYK ? TJPF_CMYK : TJPF_RGB
-        var buffer = [UInt8](repeating: 0, count: width * height * channels)
-        let status = buffer.withUnsafeMutableBufferPointer { out in
-            tjDecompress2(
+        var status: Int32 = 0
+        // Not zero-filled first: TurboJPEG writes every byte, or fails and the buffer is dropped.
+        var buffer = [UInt8](unsafeUninitializedCapacity: width * height * channels) { out, initialized in
+            status = tjDecompress2(
                 handle, bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), UInt(bytes.count),
                 out.baseAddress, Int32(width), 0, Int32(height), Int32(format.rawValue),
                 TJFLAG_ACCURATEDCT | TJFLAG_STOPONWARNING)
+            initialized = out.count
         }
         guard status == 0 else {
             throw HublotError(.invalidImage, "invalid JPEG: \(errorText(handle)) (the file is corrupt or truncated)")
