@@ -43,8 +43,13 @@
 
     function showPreview(file) {
       if (previewURL) URL.revokeObjectURL(previewURL);
-      previewURL = URL.createObjectURL(file);
-      previewImage.src = previewURL;
+      if (file.type && file.type.indexOf("image/") === 0) {
+        previewURL = URL.createObjectURL(file);
+        previewImage.src = previewURL;
+      } else {
+        previewURL = null;
+        previewImage.src = "/static/placeholder.svg";
+      }
       previewName.textContent = file.name || "image";
       preview.hidden = false;
       dropzone.classList.add("has-preview");
@@ -72,6 +77,10 @@
       const select = form.querySelector('select[name="model"]');
       return select && select.value ? [select.value] : [];
     }
+
+    previewImage.addEventListener("error", function () {
+      if (previewImage.getAttribute("src") !== "/static/placeholder.svg") previewImage.src = "/static/placeholder.svg";
+    });
 
     input.addEventListener("change", function () {
       const file = chosenFile();

@@ -1,0 +1,116 @@
+"""The site in a real browser (headless Chromium): classify in place, switch language, work without JavaScript."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from selenium import webdriver
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as ec
+from selenium.webdriver.support.ui import WebDriverWait
+
+from servers import Server, photos_dir
+
+CAT_LABELS = {"tabby", "tiger cat", "Egyptian cat"}
+
+
+def wait(driver: webdriver.Chrome, seconds: float = 60) -> WebDriverWait:
+    return WebDriverWait(driver, seconds)
+
+
+def prediction_labels(driver: webdriver.Chrome) -> list[str]:
+    cards = driver.find_elements(By.CSS_SELECTOR, "[data-results-grid] .result-card")
+    return [label.text for label in cards[0].find_elements(By.CSS_SELECTOR, '[data-field="label"]')] if cards else []
+
+
+def test_classifies_cat_in_place_then_switches_to_english(
+    front: Server, browser: webdriver.Chrome, screenshots: Path
+) -> None:
+    browser.get(front.url + "/")
+    assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "fr"
+    assert "Que voit le modèle" in browser.find_element(By.TAG_NAME, "h1").text
+    selected = browser.find_element(By.CSS_SELECTOR, "#model option:checked")
+    assert selected.get_attribute("value") == "efficientnet_lite0"
+    browser.save_screenshot(str(screenshots / "01-home-fr.png"))
+
+    # A marker that survives only if the page is not reloaded.
+    browser.execute_script("window.hublotMarker = 'still-here';")
+    browser.find_element(By.ID, "image").send_keys(str(photos_dir() / "cat.jpg"))
+    wait(browser, 10).until(ec.visibility_of_element_located((By.CSS_SELECTOR, "[data-preview] img")))
+    browser.find_element(By.CSS_SELECTOR, "[data-submit]").click()
+
+    wait(browser).until(lambda driver: len(prediction_labels(driver)) == 5)
+    labels = prediction_labels(browser)
+    assert labels[0] in CAT_LABELS, labels
+    assert browser.execute_script("return window.hublotMarker;") == "still-here"
+    assert browser.current_url.rstrip("/") == front.url
+    timings = browser.find_elements(By.CSS_SELECTOR, "[data-results-grid] [data-timing]")
+    assert len(timings) == 5 and all(cell.text.endswith("ms") for cell in timings)
+    browser.execute_script("window.scrollTo(0, 0);")
+    browser.save_screenshot(str(screenshots / "02-result-fr.png"))
+    browser.execute_script("document.getElementById('results').scrollIntoView();")
+    browser.save_screenshot(str(screenshots / "03-result-fr-scrolled.png"))
+
+    browser.find_element(By.CSS_SELECTOR, '.lang-switch a[lang="en"]').click()
+    wait(browser, 20).until(lambda driver: driver.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en")
+    assert "What does the model see?" in browser.find_element(By.TAG_NAME, "h1").text
+    assert browser.get_cookie("hublot_lang")["value"] == "en"
+    browser.find_element(By.ID, "image").send_keys(str(photos_dir() / "cat.jpg"))
+    browser.find_element(By.CSS_SELECTOR, "[data-submit]").click()
+    wait(browser).until(lambda driver: len(prediction_labels(driver)) == 5)
+    assert prediction_labels(browser)[0] in CAT_LABELS
+    assert browser.find_element(By.ID, "results-title").text == "Result"
+    browser.execute_script("window.scrollTo(0, 0);")
+    browser.save_screenshot(str(screenshots / "04-result-en.png"))
+
+
+def test_compare_page_in_place(front: Server, browser: webdriver.Chrome, screenshots: Path) -> None:
+    browser.get(front.url + "/compare?lang=en")
+    boxes = browser.find_elements(By.CSS_SELECTOR, 'input[name="model"]')
+    assert boxes and boxes[0].is_selected()
+    browser.find_element(By.ID, "image").send_keys(str(photos_dir() / "banana.jpg"))
+    browser.find_element(By.CSS_SELECTOR, "[data-submit]").click()
+    wait(browser).until(lambda driver: len(prediction_labels(driver)) == 5)
+    assert prediction_labels(browser)[0] == "banana"
+    browser.save_screenshot(str(screenshots / "05-compare-en.png"))
+
+
+def test_shows_a_clear_message_for_a_file_that_is_not_an_image(
+    front: Server, browser: webdriver.Chrome, screenshots: Path, tmp_path: Path
+) -> None:
+    text_file = tmp_path / "notes.txt"
+    text_file.write_text("not an image", encoding="utf-8")
+    browser.get(front.url + "/?lang=en")
+    browser.find_element(By.ID, "image").send_keys(str(text_file))
+    browser.find_element(By.CSS_SELECTOR, "[data-submit]").click()
+    alert = wait(browser).until(
+        ec.visibility_of_element_located((By.CSS_SELECTOR, "[data-results-grid] .alert-message"))
+    )
+    assert "not a supported image" in alert.text or "could not be read as an image" in alert.text
+    browser.save_screenshot(str(screenshots / "06-error-en.png"))
+
+
+def test_works_without_javascript(
+    front: Server, browser_without_javascript: webdriver.Chrome, screenshots: Path
+) -> None:
+    browser = browser_without_javascript
+    browser.get(front.url + "/")
+    browser.find_element(By.ID, "image").send_keys(str(photos_dir() / "cat.jpg"))
+    browser.find_element(By.CSS_SELECTOR, "[data-submit]").click()
+    wait(browser).until(lambda driver: driver.current_url.endswith("/classify#results"))
+    labels = prediction_labels(browser)
+    assert len(labels) == 5 and labels[0] in CAT_LABELS, labels
+    assert browser.find_element(By.CSS_SELECTOR, "[data-preview] img").get_attribute("src").startswith("data:image/jpeg")
+    browser.save_screenshot(str(screenshots / "07-result-no-js-fr.png"))
+
+
+def test_phone_layout(front: Server, phone_browser: webdriver.Chrome, screenshots: Path) -> None:
+    phone_browser.get(front.url + "/")
+    phone_browser.find_element(By.ID, "image").send_keys(str(photos_dir() / "cat.jpg"))
+    phone_browser.find_element(By.CSS_SELECTOR, "[data-submit]").click()
+    wait(phone_browser).until(lambda driver: len(prediction_labels(driver)) == 5)
+    width = phone_browser.execute_script("return document.documentElement.scrollWidth;")
+    viewport = phone_browser.execute_script("return window.innerWidth;")
+    assert width <= viewport, "the page scrolls sideways on a phone"
+    phone_browser.execute_script("window.scrollTo(0, 0);")
+    phone_browser.save_screenshot(str(screenshots / "08-phone-fr.png"))
