@@ -27,10 +27,9 @@ struct V2RoutesTests {
             #expect(outputs.first?["shape"] as? [Int] == [-1, 1000])
             #expect(try await client.execute(uri: "/v2/models/efficientnet_lite0/ready", method: .get).status == .ok)
             #expect(try await client.execute(uri: "/v2/models/efficientnet_lite0/versions/1/ready", method: .get).status == .ok)
-            try expectError(try await client.execute(uri: "/v2/models/nope", method: .get), .notFound, "unknown_model")
-            try expectError(try await client.execute(uri: "/v2/models/nope/ready", method: .get), .notFound, "unknown_model")
-            try expectError(
-                try await client.execute(uri: "/v2/models/efficientnet_lite0/versions/7", method: .get), .notFound, "unknown_model")
+            try expectV2Error(try await client.execute(uri: "/v2/models/nope", method: .get), .notFound)
+            try expectV2Error(try await client.execute(uri: "/v2/models/nope/ready", method: .get), .notFound)
+            try expectV2Error(try await client.execute(uri: "/v2/models/efficientnet_lite0/versions/7", method: .get), .notFound)
         }
     }
 
@@ -86,19 +85,19 @@ struct V2RoutesTests {
             let input: (String, [Int], Int) -> [String: Any] = { type, shape, count in
                 ["inputs": [["name": "images", "shape": shape, "datatype": type, "data": [Float](repeating: 0, count: count)]]]
             }
-            try expectError(try await post(input("FP32", [1, 10, 10, 3], 300)), .badRequest, "bad_request")
-            try expectError(try await post(input("INT8", [1, 224, 224, 3], 150_528)), .badRequest, "bad_request")
-            try expectError(try await post(input("FP32", [1, 224, 224, 3], 10)), .badRequest, "bad_request")
-            try expectError(try await post(["inputs": []]), .badRequest, "bad_request")
-            try expectError(try await post(["nothing": true]), .badRequest, "bad_request")
-            try expectError(try await post(input("FP32", [1, 224, 224, 3], 150_528), model: "nope"), .notFound, "unknown_model")
+            try expectV2Error(try await post(input("FP32", [1, 10, 10, 3], 300)), .badRequest)
+            try expectV2Error(try await post(input("INT8", [1, 224, 224, 3], 150_528)), .badRequest)
+            try expectV2Error(try await post(input("FP32", [1, 224, 224, 3], 10)), .badRequest)
+            try expectV2Error(try await post(["inputs": []]), .badRequest)
+            try expectV2Error(try await post(["nothing": true]), .badRequest)
+            try expectV2Error(try await post(input("FP32", [1, 224, 224, 3], 150_528), model: "nope"), .notFound)
             let notJSON = try await client.execute(
                 uri: "/v2/models/efficientnet_lite0/infer", method: .post, headers: [.contentType: "application/json"],
                 body: ByteBuffer(string: "{not json"))
-            try expectError(notJSON, .badRequest, "bad_request")
+            try expectV2Error(notJSON, .badRequest)
             let wrongType = try await client.execute(
                 uri: "/v2/models/efficientnet_lite0/infer", method: .post, headers: [.contentType: "text/plain"], body: ByteBuffer(string: "{}"))
-            try expectError(wrongType, .unsupportedMediaType, "unsupported_media_type")
+            try expectV2Error(wrongType, .unsupportedMediaType)
         }
     }
 }

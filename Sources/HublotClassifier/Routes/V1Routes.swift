@@ -28,6 +28,10 @@ public struct V1Routes: Sendable {
         group.post("classify") { request, context in
             try await self.classify(request, context: context, model: self.service.registry.defaultModel)
         }
+        router.addMethodNotAllowed("/v1/models", allowed: [.get])
+        router.addMethodNotAllowed("/v1/models/:name", allowed: [.get])
+        router.addMethodNotAllowed("/v1/models/:name/classify", allowed: [.post])
+        router.addMethodNotAllowed("/v1/classify", allowed: [.post])
     }
 
     /// Shared handler of both classify routes.

@@ -3,6 +3,7 @@ import Hummingbird
 import HublotHTTP
 
 /// Open Inference Protocol v2 (KServe / Triton HTTP/REST): health, metadata and FP32 JSON inference.
+/// Errors here are `{"error": "message"}` as the protocol specifies (see ``V2ErrorMiddleware``).
 public struct V2Routes: Sendable {
     /// The classification logic.
     public let service: ClassificationService
@@ -20,7 +21,7 @@ public struct V2Routes: Sendable {
 
     /// Adds `/v2/...` to `router`.
     public func add(to router: Router<HublotRequestContext>) {
-        let group = router.group("v2")
+        let group = router.group("v2").add(middleware: V2ErrorMiddleware())
         group.get { _, _ in V2.ServerMetadata(name: "hublot-classifier", version: Self.serverVersion, extensions: []) }
         group.get("health/live") { _, _ in V2.Live(live: true) }
         group.get("health/ready") { _, context in

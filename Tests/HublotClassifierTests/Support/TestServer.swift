@@ -58,6 +58,14 @@ func expectError(_ response: TestResponse, _ status: HTTPResponse.Status, _ code
     #expect(!body.error.message.isEmpty, sourceLocation: sourceLocation)
 }
 
+/// Checks `response` is an Open Inference Protocol error `{"error": "message"}` with `status`.
+func expectV2Error(_ response: TestResponse, _ status: HTTPResponse.Status, sourceLocation: SourceLocation = #_sourceLocation) throws {
+    #expect(response.status == status, sourceLocation: sourceLocation)
+    let json = try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any]
+    let message = json?["error"] as? String
+    #expect(message?.isEmpty == false, "error is a message string: \(String(buffer: response.body))", sourceLocation: sourceLocation)
+}
+
 /// A classify response as the tests read it.
 struct ClassifyBody: Decodable {
     struct Prediction: Decodable {
