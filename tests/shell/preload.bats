@@ -356,6 +356,19 @@ log_lacks() { if grep -qE -- "$1" "$FAKE_LOG"; then echo "unexpected call: $1" >
   grep -qx 'scripts/build-images ' "$FAKE_LOG"
 }
 
+@test "-d --yes, the base image cannot be made: cp7 not tested, no project images, exit 1" {
+  docker_engine; fake_scripts
+  printf '#!/usr/bin/env bash\necho "scripts/base-images $*" >>"$FAKE_LOG"\necho "debootstrap failed" >&2; exit 1\n' \
+    >"$PRELOAD_SCRIPTS/base-images"
+  run "$PRELOAD" -d --yes
+  [ "$status" -eq 1 ]
+  grep -qx 'scripts/base-images ' "$FAKE_LOG"
+  [[ "$output" == *"✗ base image debian:trixie-slim: scripts/base-images failed"* ]]
+  [[ "$output" == *"✗ cp7: not tested (no Docker daemon or no debian:trixie-slim)"* ]]
+  [[ "$output" == *"✗ project images: not built (no engine or base image to build them with)"* ]]
+  log_lacks 'scripts/build-images'
+}
+
 # --- host tools --------------------------------------------------------------------
 
 @test "Swift missing on Ubuntu 24.04: ✗ with the official tarball's URL and /opt/swift, exit 1" {
