@@ -10,14 +10,15 @@ import pytest
 from selenium import webdriver
 
 from browser import chromium
-from servers import PACKAGE_ROOT, Server, start_classifier, start_front
+from servers import PACKAGE_ROOT, Server, start_classifier, start_front, twin_repository
 
 SCREENSHOTS = PACKAGE_ROOT / "tests" / "screenshots"
 
 
 @pytest.fixture(scope="session")
 def classifier(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    server = start_classifier(tmp_path_factory.mktemp("logs") / "classifier.log")
+    models = twin_repository(tmp_path_factory.mktemp("models"))
+    server = start_classifier(tmp_path_factory.mktemp("logs") / "classifier.log", models)
     yield server
     server.stop()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -28,6 +29,22 @@ def models_dir() -> Path:
     if not (path / "efficientnet_lite0" / "model.json").is_file():
         raise RuntimeError(f"{path}/efficientnet_lite0 is missing: run `make models` (or set HUBLOT_TEST_MODELS)")
     return path
+
+
+def twin_repository(folder: Path) -> Path:
+    """A model repository in `folder` holding efficientnet_lite0 twice (as itself and `efficientnet_lite0_twin`):
+    files symlinked, `name` rewritten, so the compare page has two models to show."""
+    source = models_dir() / "efficientnet_lite0"
+    for name in ("efficientnet_lite0", "efficientnet_lite0_twin"):
+        target = folder / name
+        target.mkdir(parents=True)
+        for item in source.iterdir():
+            if item.name != "model.json":
+                (target / item.name).symlink_to(item.resolve())
+        metadata = json.loads((source / "model.json").read_text(encoding="utf-8"))
+        metadata["name"] = name
+        (target / "model.json").write_text(json.dumps(metadata), encoding="utf-8")
+    return folder
 
 
 def photos_dir() -> Path:
@@ -79,12 +96,12 @@ def wait_until(url: str, process: subprocess.Popen[bytes], seconds: float) -> No
     raise RuntimeError(f"{url} did not answer 200 within {seconds} s")
 
 
-def start_classifier(log: Path) -> Server:
-    """hublot-classifier on a free port, ready."""
+def start_classifier(log: Path, models: Path | None = None) -> Server:
+    """hublot-classifier on a free port serving `models` (default: the test model repository), ready."""
     port = free_port()
     with log.open("wb") as out:
         process = subprocess.Popen(
-            [str(binary("hublot-classifier", "HUBLOT_CLASSIFIER_BIN")), "--port", str(port), "--models", str(models_dir())],
+            [str(binary("hublot-classifier", "HUBLOT_CLASSIFIER_BIN")), "--port", str(port), "--models", str(models or models_dir())],
             stdout=out,
             stderr=subprocess.STDOUT,
         )
@@ -97,8 +114,8 @@ def start_classifier(log: Path) -> Server:
     return server
 
 
-def start_front(classifier_url: str, log: Path) -> Server:
-    """hublot-front on a free port, pointing at `classifier_url`, ready."""
+def start_front(classifier_url: str, log: Path, wait_ready: bool = True) -> Server:
+    """hublot-front on a free port, pointing at `classifier_url`; waits for /readyz (or only /healthz)."""
     port = free_port()
     with log.open("wb") as out:
         process = subprocess.Popen(
@@ -111,7 +128,7 @@ def start_front(classifier_url: str, log: Path) -> Server:
         )
     server = Server(process, f"http://127.0.0.1:{port}")
     try:
-        wait_until(server.url + "/readyz", process, 60)
+        wait_until(server.url + ("/readyz" if wait_ready else "/healthz"), process, 60)
     except RuntimeError:
         server.stop()
         raise

@@ -9,7 +9,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import WebDriverWait
 
-from servers import Server, photos_dir
+from servers import Server, free_port, photos_dir, start_front
 
 CAT_LABELS = {"tabby", "tiger cat", "Egyptian cat"}
 
@@ -67,11 +67,18 @@ def test_classifies_cat_in_place_then_switches_to_english(
 def test_compare_page_in_place(front: Server, browser: webdriver.Chrome, screenshots: Path) -> None:
     browser.get(front.url + "/compare?lang=en")
     boxes = browser.find_elements(By.CSS_SELECTOR, 'input[name="model"]')
-    assert boxes and boxes[0].is_selected()
+    assert len(boxes) == 2 and all(box.is_selected() for box in boxes)
+    browser.save_screenshot(str(screenshots / "05a-compare-form-en.png"))
+    browser.execute_script("window.hublotMarker = 'still-here';")
     browser.find_element(By.ID, "image").send_keys(str(photos_dir() / "banana.jpg"))
     browser.find_element(By.CSS_SELECTOR, "[data-submit]").click()
-    wait(browser).until(lambda driver: len(prediction_labels(driver)) == 5)
-    assert prediction_labels(browser)[0] == "banana"
+    wait(browser).until(lambda driver: len(driver.find_elements(By.CSS_SELECTOR, '[data-results-grid] [data-field="label"]')) == 10)
+    cards = browser.find_elements(By.CSS_SELECTOR, "[data-results-grid] .result-card")
+    assert [card.find_element(By.CSS_SELECTOR, '[data-field="model"]').text for card in cards] == [
+        "efficientnet_lite0", "efficientnet_lite0_twin",
+    ]
+    assert all(card.find_element(By.CSS_SELECTOR, '[data-field="label"]').text == "banana" for card in cards)
+    assert browser.execute_script("return window.hublotMarker;") == "still-here"
     browser.save_screenshot(str(screenshots / "05-compare-en.png"))
 
 
@@ -112,5 +119,17 @@ def test_phone_layout(front: Server, phone_browser: webdriver.Chrome, screenshot
     width = phone_browser.execute_script("return document.documentElement.scrollWidth;")
     viewport = phone_browser.execute_script("return window.innerWidth;")
     assert width <= viewport, "the page scrolls sideways on a phone"
+    phone_browser.save_screenshot(str(screenshots / "09-phone-result-fr.png"))
     phone_browser.execute_script("window.scrollTo(0, 0);")
     phone_browser.save_screenshot(str(screenshots / "08-phone-fr.png"))
+
+
+def test_unavailable_classifier_page(browser: webdriver.Chrome, screenshots: Path, tmp_path: Path) -> None:
+    front = start_front(f"http://127.0.0.1:{free_port()}", tmp_path / "front.log", wait_ready=False)
+    try:
+        browser.get(front.url + "/")
+        alert = browser.find_element(By.CSS_SELECTOR, "[data-notice]")
+        assert "Le service de classification est indisponible" in alert.text
+        browser.save_screenshot(str(screenshots / "10-unavailable-fr.png"))
+    finally:
+        front.stop()
