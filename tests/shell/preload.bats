@@ -335,6 +335,7 @@ log_lacks() { if grep -qE -- "$1" "$FAKE_LOG"; then echo "unexpected call: $1" >
   run "$PRELOAD" -d --yes
   [ "$status" -eq 1 ]
   [[ "$output" == *"✗ project images: hublot-init:latest failed to build"* ]]
+  [[ "$output" == *"Nothing changed on this host."* ]]
 }
 
 @test "-d --yes, apt cannot install docker.io: says so and stops, exit 1" {
