@@ -15,7 +15,7 @@ fake_host_setup() {
   local tool path
   for tool in bash sh cat sed awk grep head tail cut tr sort date mktemp rm mkdir \
               uname timeout sleep dirname basename tee wc env sha256sum ls chmod \
-              touch readlink true false printf; do
+              touch readlink true false printf paste; do
     path=$(PATH=/usr/bin:/bin command -v "$tool") && ln -s "$path" "$FAKE/tools/$tool"
   done
   export PATH=$FAKE/bin:$FAKE/tools

@@ -272,6 +272,15 @@ log_lacks() { if grep -qE -- "$1" "$FAKE_LOG"; then echo "unexpected call: $1" >
   log_lacks '^apt-get'
 }
 
+@test "-d --yes: the project images' sizes and build times come from scripts/build-images" {
+  docker_engine; base_image_present; fake_scripts
+  printf '#!/usr/bin/env bash\necho "==> hublot-builder:latest built in 1 s (4454 MB)" >&2\necho "==> hublot-front:latest built in 12 s (89 MB)" >&2\n' \
+    >"$PRELOAD_SCRIPTS/build-images"
+  run "$PRELOAD" -d --yes
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"✓ project images (0m0"?"s): hublot-builder:latest 4454 MB in 1 s, hublot-front:latest 89 MB in 12 s"* ]]
+}
+
 @test "-d --yes as a user outside the docker group: added with sudo, exit 3 (log in again)" {
   docker_engine; base_image_present; fake_scripts; as_student "sudo"
   run "$PRELOAD" -d --yes
