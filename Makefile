@@ -24,7 +24,7 @@ export HUBLOT_TEST_REFERENCE := $(REFERENCE)
 export HUBLOT_TEST_PHOTOS    := $(PHOTOS)
 export HUBLOT_BIN_DIR        := $(ROOT)/.build/debug
 
-.PHONY: help run setup host venv models reference build build-release test test-swift test-python test-shell test-containers lint clean
+.PHONY: help run setup host venv models reference build build-release test test-swift test-python test-shell test-containers lint clean bench
 
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -69,7 +69,7 @@ test-swift: ## Swift tests (needs `make build models reference`)
 	$(SWIFT) test --skip-build
 
 test-python: ## hublot-init and end-to-end tests (pytest)
-	$(PY) -m pytest -q --import-mode=importlib init/tests tests --ignore=tests/checkpoints --ignore=tests/compose
+	$(PY) -m pytest -q --import-mode=importlib init/tests tests bench/tests --ignore=tests/checkpoints --ignore=tests/compose
 
 test-containers: ## checkpoints cp1-cp7 (their go scripts) and the Compose stack (Docker; images built once)
 	$(ROOT)/scripts/docker-engine --start
@@ -84,6 +84,12 @@ lint: lint-shell build ## shellcheck + a warning-free Swift build
 lint-shell:
 	@files=$$(grep -rlE '^#!/usr/bin/env bash|^#!/bin/bash' --exclude-dir=.build --exclude-dir=.venv --exclude-dir=.cache --exclude-dir=.git . ); \
 	for f in $$files; do bash -n "$$f"; done; shellcheck $$files; echo "==> shell scripts: bash -n and shellcheck clean ($$(echo $$files | wc -w) files)"
+
+bench: models build-release ## benchmarks: Hublot vs the seed's design and FastAPI+ORT (bench/run; ~20 min; not part of make test)
+	flock $(VENV).lock $(VENV)/bin/pip install -q -r $(ROOT)/bench/requirements.txt
+	$(SWIFT) build -c release --static-swift-stdlib --product hublot-bench-pipeline
+	$(ROOT)/scripts/docker-engine --start
+	$(ROOT)/bench/run --readme
 
 clean: ## remove build products and fixtures (keeps .venv)
 	rm -rf $(ROOT)/.build $(ROOT)/.cache

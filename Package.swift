@@ -54,6 +54,14 @@ let package = Package(
                 "HublotCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
+        // bench/run's in-process ceiling: decode + preprocess + batched inference, no HTTP.
+        .executableTarget(
+            name: "hublot-bench-pipeline",
+            dependencies: [
+                "HublotCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "bench/pipeline"),
 
         // HTTP pieces both servers share: request ids, access log, metrics, JSON errors.
         .target(

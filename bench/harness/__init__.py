@@ -1,0 +1,1 @@
+"""bench/run's modules: servers under test, load with wrk, process figures, report."""

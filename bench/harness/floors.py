@@ -1,0 +1,92 @@
+"""The issue's floors, checked against one run's figures."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+Figures = dict[str, Any]
+
+
+@dataclasses.dataclass
+class Floor:
+    """One requirement: the measured value, the bound, met or not, and the margin."""
+
+    name: str
+    measured: float | None
+    bound: float
+    higher_is_better: bool
+    unit: str
+
+    @property
+    def met(self) -> bool | None:
+        """True/False, or None when the figure is missing."""
+        if self.measured is None:
+            return None
+        return self.measured >= self.bound if self.higher_is_better else self.measured <= self.bound
+
+    @property
+    def margin(self) -> str:
+        """Measured minus bound, in the floor's unit and relative to the bound."""
+        if self.measured is None:
+            return "n/a"
+        relative = f" ({(self.measured / self.bound - 1) * 100:+.0f} %)" if self.bound else ""
+        return f"{self.measured - self.bound:+.2f} {self.unit}{relative}"
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON form."""
+        return {**dataclasses.asdict(self), "met": self.met, "margin": self.margin}
+
+
+def cell(figures: Figures, system: str, photo: str, concurrency: int) -> dict[str, Any] | None:
+    """The load figures of one system, photo and concurrency, if measured."""
+    return figures.get("systems", {}).get(system, {}).get("load", {}).get(photo, {}).get(str(concurrency))
+
+
+def throughput(figures: Figures, system: str, photo: str, concurrency: int) -> float | None:
+    """Correct answers per second, or None."""
+    found = cell(figures, system, photo, concurrency)
+    return None if found is None else found["throughput"]
+
+
+def ratio(a: float | None, b: float | None) -> float | None:
+    """a / b when both exist and b > 0."""
+    return None if a is None or b is None or b <= 0 else a / b
+
+
+def check(figures: Figures, photos: list[str], concurrencies: list[int]) -> list[Floor]:
+    """Every floor of issue 8 that this run's figures allow to check."""
+    fastapi = figures.get("fastapi_best", "fastapi-2w")
+    floors = [
+        Floor("classifier / seed, cat.jpg, c=32 (throughput)",
+              ratio(throughput(figures, "classifier", "cat.jpg", 32), throughput(figures, "seed", "cat.jpg", 32)), 4.0, True, "×"),
+        Floor("classifier / seed, turtle.jpg, c=32 (throughput)",
+              ratio(throughput(figures, "classifier", "turtle.jpg", 32), throughput(figures, "seed", "turtle.jpg", 32)), 6.0, True, "×"),
+        Floor(f"classifier / FastAPI+ORT ({fastapi}), cat.jpg, c=32 (throughput)",
+              ratio(throughput(figures, "classifier", "cat.jpg", 32), throughput(figures, fastapi, "cat.jpg", 32)), 1.5, True, "×"),
+    ]
+    ceiling = figures.get("ceiling", {})
+    for photo in photos:
+        best = ceiling.get(photo, {}).get("best_images_per_s")
+        floors.append(Floor(f"classifier / in-process ceiling, {photo}, c=32",
+                            ratio(throughput(figures, "classifier", photo, 32), best), 0.85, True, "×"))
+    for system in ("classifier", "front"):
+        for photo in photos:
+            found = cell(figures, system, photo, 8)
+            floors.append(Floor(f"{system}: p99 / p50, {photo}, c=8",
+                                None if found is None or found["p50_ms"] <= 0 else found["p99_ms"] / found["p50_ms"], 3.0, False, "×"))
+    # The front's cost: capacity lost at the highest concurrency (both servers saturated), and latency
+    # added to a lone request (c=1; at high concurrency p50 is queueing, which the throughput floor covers).
+    top = max(concurrencies)
+    for photo in photos:
+        alone, behind = cell(figures, "classifier", photo, top), cell(figures, "front", photo, top)
+        loss = None if alone is None or behind is None or alone["throughput"] <= 0 else max(1 - behind["throughput"] / alone["throughput"], 0.0) * 100
+        floors.append(Floor(f"front: throughput lost, {photo}, c={top}", loss, 10.0, False, "%"))
+        alone, behind = cell(figures, "classifier", photo, 1), cell(figures, "front", photo, 1)
+        added = None if alone is None or behind is None else behind["p50_ms"] - alone["p50_ms"]
+        floors.append(Floor(f"front: p50 added, {photo}, c=1", added, 2.0, False, "ms"))
+    for system, bound in (("classifier", 2.0), ("front", 0.5)):
+        starts = figures.get("systems", {}).get(system, {}).get("cold_start_s")
+        floors.append(Floor(f"cold start to ready: {system} (median)",
+                            None if not starts else sorted(starts)[len(starts) // 2], bound, False, "s"))
+    return floors
