@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import shutil
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-from selenium import webdriver
+# `make test-python` runs pytest with --import-mode=importlib, which does not put this folder on sys.path.
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from browser import chromium
-from servers import PACKAGE_ROOT, Server, start_classifier, start_front, twin_repository
+import pytest  # noqa: E402
+from selenium import webdriver  # noqa: E402
+
+from front_browser import chromium
+from front_servers import PACKAGE_ROOT, Server, start_classifier, start_front, twin_repository
 
 SCREENSHOTS = PACKAGE_ROOT / "tests" / "screenshots"
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from selenium import webdriver
+from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import WebDriverWait
 
-from servers import Server, free_port, photos_dir, start_front
+from front_servers import Server, free_port, photos_dir, start_front
 
 CAT_LABELS = {"tabby", "tiger cat", "Egyptian cat"}
 
@@ -104,7 +106,8 @@ def test_works_without_javascript(
     browser.get(front.url + "/")
     browser.find_element(By.ID, "image").send_keys(str(photos_dir() / "cat.jpg"))
     browser.find_element(By.CSS_SELECTOR, "[data-submit]").click()
-    wait(browser).until(lambda driver: driver.current_url.endswith("/classify#results"))
+    wait(browser).until(lambda driver: len(prediction_labels(driver)) == 5)
+    assert browser.current_url.endswith("/classify#results")
     labels = prediction_labels(browser)
     assert len(labels) == 5 and labels[0] in CAT_LABELS, labels
     assert browser.find_element(By.CSS_SELECTOR, "[data-preview] img").get_attribute("src").startswith("data:image/jpeg")
@@ -133,3 +136,21 @@ def test_unavailable_classifier_page(browser: webdriver.Chrome, screenshots: Pat
         browser.save_screenshot(str(screenshots / "10-unavailable-fr.png"))
     finally:
         front.stop()
+
+
+def test_keyboard_reaches_the_file_picker_with_a_visible_focus(front: Server, browser: webdriver.Chrome) -> None:
+    browser.get(front.url + "/?lang=en")
+    focused_ids: list[str] = []
+    for _ in range(20):
+        ActionChains(browser).send_keys(Keys.TAB).perform()
+        focused = browser.switch_to.active_element
+        focused_ids.append(focused.get_attribute("id") or focused.tag_name)
+        if focused.get_attribute("id") == "image":
+            break
+    assert focused_ids[-1] == "image", focused_ids
+    outline = browser.execute_script(
+        "return getComputedStyle(document.querySelector('.dropzone-label')).outlineStyle;"
+    )
+    assert outline == "solid"
+    ActionChains(browser).send_keys(Keys.TAB).perform()
+    assert browser.switch_to.active_element.get_attribute("id") == "model"
