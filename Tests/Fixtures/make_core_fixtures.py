@@ -113,6 +113,12 @@ def jpeg_with_size(jpeg: bytes, width: int, height: int) -> bytes:
     return bytes(data)
 
 
+def with_extraneous_bytes(jpeg: bytes) -> bytes:
+    """Inserts garbage before the SOS marker: libjpeg warns "extraneous bytes before marker 0xda"."""
+    position = jpeg.find(b"\xff\xda")
+    return jpeg[:position] + b"\x00\x00\x00" + jpeg[position:]
+
+
 def encode(image: Image.Image, fmt: str, **options: object) -> bytes:
     """Encodes a Pillow image."""
     buffer = io.BytesIO()
@@ -167,6 +173,8 @@ def write_images(images: Path, cat: bytes) -> dict[str, np.ndarray]:
         "huge.png": png_huge_header(10_000, 10_000),
         "huge.jpg": jpeg_with_size(encode(Image.fromarray(rgb), "JPEG"), 60_000, 60_000),
         "truncated.png": encode(Image.fromarray(rgb), "PNG")[:60],
+        "rgb.jpg": encode(Image.fromarray(rgb), "JPEG", quality=90),
+        "extraneous.jpg": with_extraneous_bytes(encode(Image.fromarray(rgb), "JPEG", quality=90)),
     }
     del files["interlaced16.png"]
     for name, data in files.items():

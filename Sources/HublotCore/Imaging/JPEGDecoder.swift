@@ -9,7 +9,7 @@ enum JPEGDecoder {
         let status = tjDecompressHeader3(
             handle, bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), UInt(bytes.count),
             &width, &height, &subsampling, &colorspace)
-        guard status == 0, width > 0, height > 0 else {
+        guard status == 0 || isRecoverableWarning(handle), width > 0, height > 0 else {
             throw HublotError(.invalidImage, "invalid JPEG: \(errorText(handle)) (the file is corrupt or truncated)")
         }
         return (Int(width), Int(height), colorspace)
@@ -43,10 +43,10 @@ enum JPEGDecoder {
             status = tjDecompress2(
                 handle, bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), UInt(bytes.count),
                 out.baseAddress, Int32(width), 0, Int32(height), Int32(format.rawValue),
-                TJFLAG_ACCURATEDCT | TJFLAG_STOPONWARNING)
+                TJFLAG_ACCURATEDCT)
             initialized = out.count
         }
-        guard status == 0 else {
+        guard status == 0 || isRecoverableWarning(handle) else {
             throw HublotError(.invalidImage, "invalid JPEG: \(errorText(handle)) (the file is corrupt or truncated)")
         }
         if isCMYK { buffer = cmykToRGB(buffer) }
@@ -85,6 +85,12 @@ enum JPEGDecoder {
             }
         }
         return rgb
+    }
+
+    /// Like TensorFlow and Pillow, recoverable corruption warnings (e.g. "extraneous bytes before
+    /// marker") still give the full image; truncated data ("Premature end") and errors are refused.
+    private static func isRecoverableWarning(_ handle: tjhandle) -> Bool {
+        tjGetErrorCode(handle) == Int32(TJERR_WARNING.rawValue) && !errorText(handle).contains("Premature end")
     }
 
     private static func errorText(_ handle: tjhandle) -> String {

@@ -26,6 +26,17 @@ struct BadImageTests {
         #expect(error?.message.contains("JPEG") == true)
     }
 
+    @Test("a recoverable libjpeg warning (extraneous bytes before a marker) still decodes, as in TF and Pillow")
+    func recoverableJPEGWarning() throws {
+        let clean = try ImageDecoder().decode(try Fixtures.image("rgb.jpg"))
+        let noisy = try ImageDecoder().decode(try Fixtures.image("extraneous.jpg"))
+        guard case .rgb8(let a) = clean.pixels, case .rgb8(let b) = noisy.pixels else {
+            Issue.record("expected 8-bit pixels")
+            return
+        }
+        #expect(a == b)
+    }
+
     @Test func truncatedPNG() throws {
         #expect(try decodeError("truncated.png")?.kind == .invalidImage)
     }

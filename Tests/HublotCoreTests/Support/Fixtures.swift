@@ -91,7 +91,15 @@ enum Fixtures {
         guard FileManager.default.isExecutableFile(atPath: python) else {
             return .failure(HublotError(.invalidArgument, "no Python at \(python) (run `make test`, which creates .venv, or set HUBLOT_PYTHON)"))
         }
-        let out = FileManager.default.temporaryDirectory.appendingPathComponent("hublot-core-fixtures-\(getpid())")
+        let temporary = FileManager.default.temporaryDirectory
+        // Remove folders left by earlier test processes that are gone.
+        for stale in (try? FileManager.default.contentsOfDirectory(atPath: temporary.path)) ?? []
+        where stale.hasPrefix("hublot-core-fixtures-") {
+            if let pid = Int32(stale.dropFirst("hublot-core-fixtures-".count)), kill(pid, 0) != 0 {
+                try? FileManager.default.removeItem(at: temporary.appendingPathComponent(stale))
+            }
+        }
+        let out = temporary.appendingPathComponent("hublot-core-fixtures-\(getpid())")
         try? FileManager.default.removeItem(at: out)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: python)
