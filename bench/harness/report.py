@@ -76,7 +76,7 @@ def server_table(figures: Figures) -> list[str]:
 
 def ceiling_table(figures: Figures) -> list[str]:
     """The in-process pipeline per photo and batch size."""
-    rows = ["| photo | batch | img/s | CPU ms/img | top-1 | peak RSS MiB |", "|---|---|---|---|---|---|"]
+    rows = ["| photo | configuration | img/s | CPU ms/img | top-1 | peak RSS MiB |", "|---|---|---|---|---|---|"]
     for photo, entry in figures.get("ceiling", {}).items():
         for batch, c in entry.get("batches", {}).items():
             rows.append(f"| {photo} | {batch} | {c['images_per_s']:.1f} | {c['cpu_ms_per_image']:.1f} | {c['top1']} | {_num(c.get('peak_rss_mib'), 0)} |")
@@ -112,7 +112,7 @@ def summary_table(figures: Figures) -> list[str]:
                     f"{_num(systems[name].get('peak_rss_mib'), 0)} | {_num(_median(systems[name].get('cold_start_s', [])), 2)} | "
                     f"{_mib(image) if image else '—'} |")
     for photo, entry in figures.get("ceiling", {}).items():
-        rows.append(f"| in-process ceiling (HublotCore, batch {entry['best_batch']}, no HTTP) | — | "
+        rows.append(f"| in-process ceiling (HublotCore, no HTTP; {photo}: {entry['best_batch']}) | — | "
                     f"{_num(entry['best_images_per_s']) if photo == 'cat.jpg' else '—'} | "
                     f"{_num(entry['best_images_per_s']) if photo == 'turtle.jpg' else '—'} | — | — | — | — |")
     return rows
@@ -159,7 +159,9 @@ def markdown(figures: Figures, notes: str) -> str:
         *ceiling_table(figures),
         "",
         "`hublot-bench-pipeline` (bench/pipeline): each batch's images decoded and preprocessed in parallel on every core, "
-        "then one ONNX Runtime run, softmax and top-5; ORT intra-op threads = cores, as the classifier's default.",
+        "then one ONNX Runtime run, softmax and top-5; one such loop with ORT intra-op threads = cores (the classifier's default), "
+        "or one loop per core with 1 ORT thread each, on one session. "
+        "The ceiling of the ratios is the best of the four.",
         "",
         "## Floors (issue 8)",
         "",

@@ -5,7 +5,8 @@ import HublotCore
 
 /// `hublot-bench-pipeline`: the in-process ceiling of bench/run. HublotCore's whole pipeline
 /// (decode + preprocess + one ONNX Runtime run per batch + softmax + top-5) on one photo, with no
-/// HTTP: each batch's images are decoded in parallel on every core, then run as one batch.
+/// HTTP: each batch's images are decoded in parallel on every core, then run as one batch;
+/// `--streams N` runs N such loops at once on the one session (e.g. 2 loops × 1 ORT thread).
 /// Prints one JSON object; asserts nothing.
 @main
 struct PipelineBench: ParsableCommand {
@@ -31,6 +32,9 @@ struct PipelineBench: ParsableCommand {
     @Option(help: "ONNX Runtime intra-op threads (default: the cores available).")
     var threads: Int?
 
+    @Option(help: "Independent decode-then-infer loops running at once on the same session.")
+    var streams = 1
+
     func run() throws {
         guard let data = FileManager.default.contents(atPath: photo) else { throw ValidationError("cannot read \(photo)") }
         let bytes = [UInt8](data)
@@ -38,20 +42,34 @@ struct PipelineBench: ParsableCommand {
             repository: ModelRepository(url: URL(fileURLWithPath: models)), name: model,
             environment: try OrtEnvironment(), configuration: RuntimeConfiguration(intraOpThreads: threads))
         try classifier.warmUp(batchSize: batch)
-        var top1 = try classifyBatch(classifier, bytes)
+        _ = try classifyBatch(classifier, bytes)
         let clock = ContinuousClock()
         let cpuStart = processCPUSeconds()
         let start = clock.now
-        var images = 0
-        while clock.now - start < .seconds(duration) {
-            top1 = try classifyBatch(classifier, bytes)
-            images += batch
+        let deadline = start + .seconds(duration)
+        let tally = Tally()
+        let streamCount = max(1, streams)
+        DispatchQueue.concurrentPerform(iterations: streamCount) { _ in
+            var images = 0
+            var label = ""
+            do {
+                while clock.now < deadline {
+                    label = try classifyBatch(classifier, bytes)
+                    images += batch
+                }
+                tally.add(images: images, top1: label)
+            } catch {
+                tally.fail(error)
+            }
         }
+        if let error = tally.error { throw error }
         let elapsed = clock.now - start
         let cpu = processCPUSeconds() - cpuStart
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let images = tally.images
+        let top1 = tally.top1
         let figures: [String: Any] = [
-            "photo": photo, "batch": batch, "images": images, "seconds": seconds,
+            "photo": photo, "batch": batch, "streams": streamCount, "images": images, "seconds": seconds,
             "images_per_s": Double(images) / seconds, "top1": top1,
             "cpu_ms_per_image": cpu * 1000 / Double(max(1, images)),
             "onnxruntime": classifier.session.environment.runtimeVersion,
@@ -93,6 +111,19 @@ private struct Slots: @unchecked Sendable { let base: UnsafeMutablePointer<Float
 
 /// The encoded photo, read by every decoding thread.
 private struct Input: @unchecked Sendable { let bytes: UnsafeRawBufferPointer }
+
+/// Images classified by every stream, the last top-1 label, and the first error.
+private final class Tally: @unchecked Sendable {
+    private let lock = NSLock()
+    private var count = 0
+    private var label = ""
+    private var failure: (any Error)?
+    var images: Int { lock.withLock { count } }
+    var top1: String { lock.withLock { label } }
+    var error: (any Error)? { lock.withLock { failure } }
+    func add(images: Int, top1: String) { lock.withLock { count += images; label = top1 } }
+    func fail(_ error: any Error) { lock.withLock { if failure == nil { failure = error } } }
+}
 
 /// The first decoding error of a batch.
 private final class Failures: @unchecked Sendable {
