@@ -42,7 +42,7 @@ struct HublotClassifierCommand: AsyncParsableCommand {
     )
     var maxBatchDelayMs: Int?
 
-    @Option(help: "Images that may wait per model; more get 503 at once. Env: HUBLOT_QUEUE_CAPACITY. Default: \(ClassifierConfiguration.defaultQueueCapacity).")
+    @Option(help: "Images in progress per model (decoding or queued); more get 503 at once. Env: HUBLOT_QUEUE_CAPACITY. Default: \(ClassifierConfiguration.defaultQueueCapacity).")
     var queueCapacity: Int?
 
     @Option(help: "ONNX Runtime intra-op threads per model. Env: HUBLOT_THREADS. Default: the cores available.")

@@ -17,7 +17,7 @@ public struct ClassifierConfiguration: Sendable {
     public var maxBatchSize: Int
     /// Longest time the oldest queued image waits for a batch to fill (`--max-batch-delay-ms`, `HUBLOT_MAX_BATCH_DELAY_MS`).
     public var maxBatchDelay: Duration
-    /// Images that may wait per model; more are refused with 503 at once (`--queue-capacity`, `HUBLOT_QUEUE_CAPACITY`).
+    /// Images in progress per model (decoding or queued); more are refused with 503 at once (`--queue-capacity`, `HUBLOT_QUEUE_CAPACITY`).
     public var queueCapacity: Int
     /// ONNX Runtime intra-op threads per model; nil uses the cores available (`--threads`, `HUBLOT_THREADS`).
     public var inferenceThreads: Int?

@@ -1,0 +1,72 @@
+"""The executable's configuration: environment variables, invalid values, a missing repository."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import time
+from pathlib import Path
+
+from classifier_server import PACKAGE_ROOT, classifier_binary, free_port, get_json, models_dir
+
+
+def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(classifier_binary()), *args], capture_output=True, text=True, timeout=60, cwd=PACKAGE_ROOT,
+        env={**os.environ, **(env or {})})
+
+
+def test_help_documents_every_flag_and_its_variable() -> None:
+    result = run("--help")
+    assert result.returncode == 0
+    for flag, variable in [
+        ("--host", "HUBLOT_HOST"), ("--port", "HUBLOT_PORT"), ("--models", "HUBLOT_MODELS"), ("--model", "HUBLOT_LOAD_MODELS"),
+        ("--default-model", "HUBLOT_DEFAULT_MODEL"), ("--max-batch-size", "HUBLOT_MAX_BATCH_SIZE"),
+        ("--max-batch-delay-ms", "HUBLOT_MAX_BATCH_DELAY_MS"), ("--queue-capacity", "HUBLOT_QUEUE_CAPACITY"),
+        ("--threads", "HUBLOT_THREADS"), ("--decode-threads", "HUBLOT_DECODE_THREADS"),
+        ("--max-body-bytes", "HUBLOT_MAX_BODY_BYTES"), ("--max-pixels", "HUBLOT_MAX_PIXELS"),
+        ("--shutdown-timeout-s", "HUBLOT_SHUTDOWN_TIMEOUT_S"), ("--log-level", "HUBLOT_LOG_LEVEL"),
+    ]:
+        assert flag in result.stdout and variable in result.stdout, flag
+
+
+def test_invalid_values_are_refused_with_exit_64() -> None:
+    assert run("--max-batch-size", "0").returncode == 64
+    result = run(env={"HUBLOT_QUEUE_CAPACITY": "many"})
+    assert result.returncode == 64
+    assert "HUBLOT_QUEUE_CAPACITY" in result.stderr
+
+
+def test_a_missing_repository_stops_the_program_with_a_message(tmp_path: Path) -> None:
+    result = run("--port", str(free_port()), "--models", str(tmp_path / "absent"))
+    assert result.returncode != 0
+    assert "absent" in result.stdout + result.stderr
+
+
+def test_environment_variables_configure_the_server(tmp_path: Path) -> None:
+    port = free_port()
+    log = (tmp_path / "env.log").open("wb")
+    process = subprocess.Popen(
+        [str(classifier_binary())], stdout=log, stderr=subprocess.STDOUT, cwd=PACKAGE_ROOT,
+        env={**os.environ, "HUBLOT_HOST": "127.0.0.1", "HUBLOT_PORT": str(port), "HUBLOT_MODELS": str(models_dir()),
+             "HUBLOT_LOAD_MODELS": "efficientnet_lite0,not_there"})
+    try:
+        deadline = time.monotonic() + 60
+        status, body = 0, None
+        while time.monotonic() < deadline:
+            try:
+                status, body = get_json(f"http://127.0.0.1:{port}/v1/models", timeout=1)
+                if status == 200 and any(m["status"] == "ready" for m in body["models"]):  # type: ignore[index]
+                    break
+            except OSError:
+                pass
+            time.sleep(0.1)
+        assert status == 200
+        models = {m["name"]: m for m in body["models"]}  # type: ignore[index]
+        assert models["efficientnet_lite0"]["status"] == "ready"
+        assert models["not_there"]["status"] == "failed"
+        assert "not_there" in models["not_there"]["reason"]
+    finally:
+        process.terminate()
+        assert process.wait(timeout=30) == 0
+        log.close()
