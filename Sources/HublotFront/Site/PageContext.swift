@@ -59,7 +59,7 @@ struct PageContext {
         var order: [String] = []
         var byFamily: [String: [[String: Any]]] = [:]
         for model in list.models {
-            let family = (model.family?.isEmpty == false ? model.family! : strings["other_family"])
+            let family = model.family.flatMap { $0.isEmpty ? nil : $0 } ?? strings["other_family"]
             if byFamily[family] == nil { order.append(family) }
             let status = model.status ?? "ready"
             let size = model.input.map { "\($0.width)\u{00D7}\($0.height)" } ?? "?"

@@ -53,17 +53,18 @@ struct SiteRoutes {
         }
 
         let form: UploadForm
+        let image: UploadForm.Image
         do {
             form = try await readForm(request)
-            guard form.image != nil else { throw GatewayError.noImage }
+            guard let uploaded = form.image else { throw GatewayError.noImage }
             if isCompare, form.models.isEmpty { throw GatewayError.noModel }
+            image = uploaded
         } catch {
             let failure = ClassifierClient.gatewayError(for: error)
             fillModels(&context, view: view, list: list, selected: defaultSelection(list, isCompare: isCompare))
             context["notice"] = view.notice(failure, requestID: requestID)
             return try html(isCompare ? "compare" : "home", context: context, status: failure.status, language: choice)
         }
-        let image = form.image!
         let models = isCompare ? form.models : [form.models.first ?? list?.default ?? ""]
         requestContext.annotations.model = models.joined(separator: ",")
         fillModels(&context, view: view, list: list, selected: models)
