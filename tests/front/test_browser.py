@@ -154,3 +154,35 @@ def test_keyboard_reaches_the_file_picker_with_a_visible_focus(front: Server, br
     assert outline == "solid"
     ActionChains(browser).send_keys(Keys.TAB).perform()
     assert browser.switch_to.active_element.get_attribute("id") == "model"
+
+
+DISPATCH_IMAGE_EVENT = """
+const [kind, name, done] = arguments;
+const canvas = document.createElement("canvas");
+canvas.width = 64; canvas.height = 48;
+const context = canvas.getContext("2d");
+context.fillStyle = "#3a7"; context.fillRect(0, 0, 64, 48);
+canvas.toBlob((blob) => {
+  const transfer = new DataTransfer();
+  transfer.items.add(new File([blob], name, { type: "image/png" }));
+  if (kind === "paste") {
+    document.dispatchEvent(new ClipboardEvent("paste", { clipboardData: transfer, bubbles: true }));
+  } else {
+    document.querySelector("[data-dropzone]").dispatchEvent(new DragEvent("drop", { dataTransfer: transfer, bubbles: true, cancelable: true }));
+  }
+  const input = document.getElementById("image");
+  done([input.files.length, input.files.length ? input.files[0].name : "", document.querySelector("[data-preview-name]").textContent]);
+}, "image/png");
+"""
+
+
+def test_paste_and_drop_choose_the_image(front: Server, browser: webdriver.Chrome) -> None:
+    browser.get(front.url + "/?lang=en")
+    count, name, shown = browser.execute_async_script(DISPATCH_IMAGE_EVENT, "paste", "pasted.png")
+    assert (count, name, shown) == (1, "pasted.png", "pasted.png")
+    count, name, shown = browser.execute_async_script(DISPATCH_IMAGE_EVENT, "drop", "dropped.png")
+    assert (count, name, shown) == (1, "dropped.png", "dropped.png")
+    assert browser.find_element(By.CSS_SELECTOR, "[data-preview]").is_displayed()
+    browser.find_element(By.CSS_SELECTOR, "[data-submit]").click()
+    wait(browser).until(lambda driver: len(prediction_labels(driver)) == 5)
+    assert browser.find_element(By.CSS_SELECTOR, '[data-results-grid] [data-field="file"]').text == "dropped.png"
