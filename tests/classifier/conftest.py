@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pytest
+
+# `make test-python` runs pytest with --import-mode=importlib, which does not put this folder on sys.path.
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from classifier_server import ClassifierServer, photos_dir, reference_dir, start_classifier
 
