@@ -93,6 +93,18 @@ import Testing
         }
     }
 
+    @Test func metricsAreExposedForPrometheus() async throws {
+        let app = try await makeFront(classifierURL: "http://127.0.0.1:\(try freeLocalPort())")
+        try await app.test(.router) { client in
+            try await client.execute(uri: "/healthz", method: .get) { _ in }
+            try await client.execute(uri: "/metrics", method: .get) { response in
+                #expect(response.status == .ok)
+                #expect(response.headers[.contentType]?.hasPrefix("text/plain") == true)
+                #expect(response.text.contains("http_server_request_duration_seconds"))
+            }
+        }
+    }
+
     @Test func staticFilesAreServedByTheFront() async throws {
         let app = try await makeFront(classifierURL: "http://127.0.0.1:\(try freeLocalPort())")
         try await app.test(.router) { client in

@@ -186,3 +186,13 @@ def test_paste_and_drop_choose_the_image(front: Server, browser: webdriver.Chrom
     browser.find_element(By.CSS_SELECTOR, "[data-submit]").click()
     wait(browser).until(lambda driver: len(prediction_labels(driver)) == 5)
     assert browser.find_element(By.CSS_SELECTOR, '[data-results-grid] [data-field="file"]').text == "dropped.png"
+
+
+def test_too_large_image_is_refused_before_upload(front: Server, browser: webdriver.Chrome, tmp_path: Path) -> None:
+    big = tmp_path / "huge.jpg"
+    big.write_bytes((photos_dir() / "cat.jpg").read_bytes() + b"\0" * (20 * 1024 * 1024))
+    browser.get(front.url + "/?lang=en")
+    browser.find_element(By.ID, "image").send_keys(str(big))
+    browser.find_element(By.CSS_SELECTOR, "[data-submit]").click()
+    error = wait(browser, 10).until(ec.visibility_of_element_located((By.CSS_SELECTOR, "[data-form-error]")))
+    assert error.text == "This image is too large: the limit is 20 MiB."

@@ -25,6 +25,7 @@ struct PageContext {
                 ]
             },
             "top_k": configuration.topK,
+            "max_upload_bytes": configuration.maxUploadBytes,
             "results_title": strings[isCompare ? "compare_results_title" : "results_title"],
             "drop_limits": strings.format("drop_limits", max: maxMebibytes),
             "messages": messageCodes.map { ["code": $0, "text": message(for: $0)] },

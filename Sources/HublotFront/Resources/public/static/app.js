@@ -35,6 +35,7 @@
     const title = document.getElementById("results-title");
     const isCompare = form.hasAttribute("data-compare");
     const topK = form.getAttribute("data-top-k") || "5";
+    const maxBytes = Number(form.getAttribute("data-max-bytes") || "0");
     let previewURL = null;
 
     function chosenFile() {
@@ -171,6 +172,7 @@
       event.preventDefault();
       if (!file) { showError("no_image"); input.focus(); return; }
       if (models.length === 0) { showError("no_model"); return; }
+      if (maxBytes > 0 && file.size > maxBytes) { showError("payload_too_large"); return; }
       showError(null);
       form.setAttribute("aria-busy", "true");
       submit.disabled = true;
