@@ -16,7 +16,8 @@ RUN --mount=type=cache,id=hublot-pip,target=/root/.cache/pip \
  && pip install -r /tmp/init/requirements.txt \
  && pip install --no-deps -r /tmp/init/requirements-nodeps.txt
 COPY init /opt/hublot/init
-RUN pip install --no-deps --no-cache-dir /opt/hublot/init && rm -rf /opt/hublot/init/build
+# --no-build-isolation: build with the setuptools installed above, no index needed.
+RUN pip install --no-deps --no-build-isolation --no-cache-dir /opt/hublot/init && rm -rf /opt/hublot/init/build
 COPY models /opt/hublot/models
 RUN useradd --system --uid 10001 --user-group --no-create-home --home-dir /nonexistent hublot \
  && install -d -o hublot -g hublot /models

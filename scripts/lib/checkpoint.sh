@@ -101,6 +101,7 @@ stage_front_image() {
   cp "$bin" "$context/"
   cp -r "$(dirname "$bin")/hublot_HublotFront.resources" "$context/"
   strip "$context/hublot-front"
+  cp "$ROOT/docker/minimal-root" "$context/"
   say "building hublot-front:host (cp6/Dockerfile)"
   docker build -q -f "$ROOT/cp6/Dockerfile" -t hublot-front:host "$context" >/dev/null
 }
