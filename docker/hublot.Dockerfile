@@ -62,8 +62,10 @@ WORKDIR /src
 FROM builder AS build
 COPY Package.swift ./
 COPY Sources ./Sources
-# The manifest names the test targets: their folders must exist (nothing in them is built).
+# Every folder the manifest names must exist, even for targets not built here
+# (tests, the benchmark pipeline): a new `path:` in Package.swift needs a line here.
 COPY Tests ./Tests
+COPY bench/pipeline ./bench/pipeline
 # One product per `swift build` (a repeated --product keeps only the last one).
 RUN --mount=type=cache,id=hublot-swift-build,target=/src/.build,sharing=locked \
     --mount=type=cache,id=hublot-swiftpm-cache,target=/root/.cache/org.swift.swiftpm,sharing=locked \
