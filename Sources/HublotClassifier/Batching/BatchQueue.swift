@@ -36,8 +36,8 @@ public enum BatchQueueError: Error, Sendable, Equatable {
 public final class BatchQueue: @unchecked Sendable {
     /// Runs one batch: inputs in, one output per input, same order. Called on the queue's own thread.
     public typealias Runner = @Sendable (_ inputs: [[Float]]) throws -> [[Float]]
-    /// Observes each batch run (size, inference time), for metrics.
-    public typealias BatchObserver = @Sendable (_ size: Int, _ inference: Duration) -> Void
+    /// Observes each batch run (its size, its inference time, images still waiting), for metrics.
+    public typealias BatchObserver = @Sendable (_ size: Int, _ inference: Duration, _ waiting: Int) -> Void
 
     private struct Entry {
         let input: [Float]
@@ -176,11 +176,11 @@ public final class BatchQueue: @unchecked Sendable {
 
     /// The batching thread: wait for work, gather a batch, run it, scatter the results.
     private func loop() {
-        while let batch = self.nextBatch() {
+        while let (batch, waiting) = self.nextBatch() {
             let started = ContinuousClock.now
             let outputs: Result<[[Float]], any Error> = Result { try self.runner(batch.map(\.input)) }
             let inference = ContinuousClock.now - started
-            self.observer?(batch.count, inference)
+            self.observer?(batch.count, inference, waiting)
             switch outputs {
             case .success(let rows) where rows.count == batch.count:
                 for (entry, row) in zip(batch, rows) {
@@ -203,8 +203,8 @@ public final class BatchQueue: @unchecked Sendable {
         self.condition.unlock()
     }
 
-    /// Blocks until a batch is due; nil once stopping and drained.
-    private func nextBatch() -> [Entry]? {
+    /// Blocks until a batch is due and returns it with the number of images left waiting; nil once stopping and drained.
+    private func nextBatch() -> ([Entry], Int)? {
         self.condition.lock()
         defer { self.condition.unlock() }
         while self.pending.count == self.pendingStart {
@@ -229,6 +229,6 @@ public final class BatchQueue: @unchecked Sendable {
             self.pending.removeFirst(self.pendingStart)
             self.pendingStart = 0
         }
-        return batch
+        return (batch, self.pending.count - self.pendingStart)
     }
 }

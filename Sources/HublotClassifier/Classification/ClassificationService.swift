@@ -104,7 +104,6 @@ public struct ClassificationService: Sendable {
         do {
             let results = tensors.count == 1 ? [try await queue.submit(tensors[0], announced: announced)] : try await queue.submit(tensors)
             for result in results { self.metrics.recordQueueWait(model: model, duration: result.queueDuration) }
-            self.metrics.setQueueDepth(model: model, depth: queue.depth)
             return results
         } catch let error as BatchQueueError {
             throw self.apiError(error, model: model)

@@ -70,7 +70,10 @@ public struct ModelService: Service {
             let queue = BatchQueue(
                 name: name, maxBatchSize: configuration.maxBatchSize, maxDelay: configuration.maxBatchDelay,
                 capacity: configuration.queueCapacity,
-                observer: { size, inference in metrics.recordBatch(model: name, size: size, inference: inference) },
+                observer: { size, inference, waiting in
+                    metrics.recordBatch(model: name, size: size, inference: inference)
+                    metrics.setQueueDepth(model: name, depth: waiting)
+                },
                 runner: { inputs in try model.infer(inputs) })
             self.registry.update(name, state: .ready(model, queue), summary: model.summary)
             self.metrics.setModelReady(name, ready: true, loaded: self.registry.readyCount)
