@@ -30,17 +30,20 @@ TINY_SIZE = 8
 TINY_CLASSES = 4
 
 
-def write_tiny_model(folder: Path) -> None:
-    """A model: mean over H and W, then a 3x4 matrix: logits [N, 4]."""
+def write_tiny_model(folder: Path, softmax: bool = False) -> None:
+    """A model: mean over H and W, then a 3x4 matrix: logits [N, 4] (or their softmax)."""
     folder.mkdir(parents=True, exist_ok=True)
     weights = np.array([[4.0, -2.0, 0.5, 1.0], [-3.0, 5.0, 0.5, 1.0], [1.0, -1.0, 6.0, 1.0]], dtype=np.float32)
     bias = np.array([0.1, 0.2, -0.3, 0.0], dtype=np.float32)
+    nodes = [
+        helper.make_node("ReduceMean", ["images"], ["mean"], axes=[1, 2], keepdims=0),
+        helper.make_node("MatMul", ["mean", "w"], ["mm"]),
+        helper.make_node("Add", ["mm", "b"], ["raw" if softmax else "logits"]),
+    ]
+    if softmax:
+        nodes.append(helper.make_node("Softmax", ["raw"], ["logits"], axis=-1))
     graph = helper.make_graph(
-        [
-            helper.make_node("ReduceMean", ["images"], ["mean"], axes=[1, 2], keepdims=0),
-            helper.make_node("MatMul", ["mean", "w"], ["mm"]),
-            helper.make_node("Add", ["mm", "b"], ["logits"]),
-        ],
+        nodes,
         "tiny",
         [helper.make_tensor_value_info("images", TensorProto.FLOAT, ["N", TINY_SIZE, TINY_SIZE, 3])],
         [helper.make_tensor_value_info("logits", TensorProto.FLOAT, ["N", TINY_CLASSES])],
@@ -51,7 +54,10 @@ def write_tiny_model(folder: Path) -> None:
     onnx.checker.check_model(model)
     onnx.save(model, folder / "model.onnx")
     (folder / "labels.txt").write_text("background\nred\ngreen\nblue\nwhite\n", encoding="utf-8")
-    (folder / "model.json").write_text(json.dumps(model_json("tiny", TINY_CLASSES)), encoding="utf-8")
+    metadata = model_json(folder.name, TINY_CLASSES)
+    if softmax:
+        metadata["output"] = {"name": "logits", "classes": TINY_CLASSES, "activation": "probabilities"}
+    (folder / "model.json").write_text(json.dumps(metadata), encoding="utf-8")
 
 
 def model_json(name: str, classes: int) -> dict[str, object]:
@@ -82,6 +88,14 @@ def write_bad_models(models: Path) -> None:
     broken = models / "broken-json"
     broken.mkdir(parents=True, exist_ok=True)
     (broken / "model.json").write_text("{ not json", encoding="utf-8")
+    short = models / "short-labels"
+    short.mkdir(parents=True, exist_ok=True)
+    (short / "labels.txt").write_text("background\nred\n", encoding="utf-8")
+    (short / "model.json").write_text(json.dumps(model_json("short-labels", TINY_CLASSES)), encoding="utf-8")
+    future = models / "future-schema"
+    future.mkdir(parents=True, exist_ok=True)
+    (future / "labels.txt").write_text("background\na\nb\nc\nd\n", encoding="utf-8")
+    (future / "model.json").write_text(json.dumps({**model_json("future-schema", TINY_CLASSES), "schema_version": 2}), encoding="utf-8")
 
 
 def png_chunk(kind: bytes, data: bytes) -> bytes:
@@ -207,6 +221,7 @@ def main(argv: list[str]) -> int:
         return 2
     out, cat_path = Path(argv[1]), Path(argv[2])
     write_tiny_model(out / "models" / "tiny")
+    write_tiny_model(out / "models" / "tiny-probabilities", softmax=True)
     write_bad_models(out / "models")
     expected = write_images(out / "images", cat_path.read_bytes())
     write_tf_references(out, expected, cat_path)

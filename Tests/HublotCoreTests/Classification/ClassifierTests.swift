@@ -56,6 +56,22 @@ struct ClassifierTests {
         #expect(throws: HublotError.self) { try batch.withImage(at: 1) { _ in } }
     }
 
+    @Test("output.activation: logits get a softmax, probabilities are used as they are")
+    func activation() throws {
+        let repository = try Fixtures.tinyRepository()
+        let logits = try Classifier(repository: repository, name: "tiny", environment: Fixtures.environment)
+        let probabilities = try Classifier(repository: repository, name: "tiny-probabilities", environment: Fixtures.environment)
+        #expect(logits.model.outputIsLogits && !probabilities.model.outputIsLogits)
+        var batch = logits.makeBatch(count: 1)
+        try batch.withImage(at: 0) { slot in
+            for i in 0..<slot.count { slot[i] = Float(i % 7) / 7 }
+        }
+        let a = try logits.run(batch).probabilities[0]
+        let b = try probabilities.run(batch).probabilities[0]
+        #expect(maxAbsDiff(a, b) < 1e-6)
+        #expect(a != Scores.softmax(a[...]))  // a second softmax would change them
+    }
+
     @Test func softmaxAndTopK() {
         let p = Scores.softmax([1000, 1000, 0][...])
         #expect(abs(p[0] - 0.5) < 1e-6 && p[2] == 0)

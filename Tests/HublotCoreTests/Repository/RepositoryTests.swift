@@ -9,7 +9,7 @@ struct RepositoryTests {
         let repository = try Fixtures.tinyRepository()
         try FileManager.default.createDirectory(
             at: repository.url.appendingPathComponent(".tmp-partial"), withIntermediateDirectories: true)
-        #expect(try repository.modelNames() == ["broken-json", "corrupt", "tiny"])
+        #expect(try repository.modelNames() == ["broken-json", "corrupt", "future-schema", "short-labels", "tiny", "tiny-probabilities"])
     }
 
     @Test func readsModelJSONAndAppliesTheLabelOffset() throws {
@@ -37,7 +37,7 @@ struct RepositoryTests {
         let repository = try Fixtures.tinyRepository()
         let error = hublotError { _ = try repository.model(named: "resnet") }
         #expect(error?.kind == .unknownModel)
-        #expect(error?.message.contains("available: broken-json, corrupt, tiny") == true)
+        #expect(error?.message.contains("available: broken-json, corrupt, future-schema, short-labels, tiny, tiny-probabilities") == true)
     }
 
     @Test func brokenModelJSON() throws {
@@ -45,6 +45,20 @@ struct RepositoryTests {
         let error = hublotError { _ = try repository.model(named: "broken-json") }
         #expect(error?.kind == .invalidModelMetadata)
         #expect(error?.message.contains("model.json") == true)
+    }
+
+    @Test func labelsFileTooShort() throws {
+        let repository = try Fixtures.tinyRepository()
+        let error = hublotError { _ = try repository.model(named: "short-labels") }
+        #expect(error?.kind == .invalidModelMetadata)
+        #expect(error?.message.contains("has 2 lines") == true)
+    }
+
+    @Test func unknownSchemaVersion() throws {
+        let repository = try Fixtures.tinyRepository()
+        let error = hublotError { _ = try repository.model(named: "future-schema") }
+        #expect(error?.kind == .invalidModelMetadata)
+        #expect(error?.message.contains("schema_version 2") == true)
     }
 
     @Test("corrupt model.onnx: ORT's message and the file")
