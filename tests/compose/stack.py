@@ -102,7 +102,15 @@ class Stack:
         return ids[0]
 
     def logs(self, service: str) -> str:
-        return self.compose("logs", "--no-log-prefix", "--no-color", service).stdout
+        """What the service's container printed in its latest run (stdout, then stderr).
+
+        A restarted container keeps the output of its earlier runs: only what came
+        after its latest start counts.
+        """
+        started = self.inspect(service, "{{.State.StartedAt}}")
+        process = subprocess.run(["docker", "logs", "--since", started, self.container(service)],
+                                 capture_output=True, text=True, timeout=60, check=True)
+        return process.stdout + process.stderr
 
     def inspect(self, service: str, template: str) -> str:
         process = subprocess.run(["docker", "inspect", "-f", template, self.container(service)],
