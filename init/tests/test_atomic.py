@@ -8,7 +8,7 @@ import subprocess
 import sys
 import time
 
-from conftest import MODEL_PATH, Env, leftovers
+from initsupport import MODEL_PATH, Env, leftovers
 
 from hublot_init.repository import sha256_file
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import onnxruntime as ort
 import pytest
-from conftest import TINY_SIZE, Env, photos_dir
+from initsupport import TINY_SIZE, Env, photos_dir
 
 from hublot_init.catalog import load_catalog
 from hublot_init.cli import main

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import MODEL_PATH, Env, leftovers, photos_dir, write_catalog
+from initsupport import MODEL_PATH, Env, leftovers, photos_dir, write_catalog
 
 from hublot_init import repository, verify
 

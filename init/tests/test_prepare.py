@@ -10,7 +10,7 @@ import sys
 import numpy as np
 import onnxruntime as ort
 import pytest
-from conftest import MODEL_PATH, TINY_LABELS, Env, leftovers, photos_dir
+from initsupport import MODEL_PATH, TINY_LABELS, Env, leftovers, photos_dir
 
 from hublot_init.repository import sha256_file
 

@@ -19,7 +19,7 @@ def _colab(pixels: np.ndarray, size: int) -> np.ndarray:
 
 
 def test_rgb_jpeg_matches_the_colab_code() -> None:
-    from conftest import photos_dir
+    from initsupport import photos_dir
 
     path = photos_dir() / "cat.jpg"
     pixels = np.array(Image.open(path))
@@ -55,7 +55,7 @@ def test_sixteen_bit_grayscale_keeps_its_range(tmp_path: Path) -> None:
 
 
 def test_padding_keeps_the_aspect_ratio() -> None:
-    from conftest import photos_dir
+    from initsupport import photos_dir
 
     out = load_image(photos_dir() / "banana.jpg", 224, 224)  # 1600x1067: bands above and below
     assert (out[0, 0] == 0).all() and (out[0, -1] == 0).all()
