@@ -29,12 +29,13 @@ export HUBLOT_BIN_DIR        := $(ROOT)/.build/debug
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
 
-run: ## prepare this host (./preload -d --yes) and bring the whole stack up on http://localhost:8080
-	$(ROOT)/preload -d --yes
+run: setup ## prepare this host and bring the whole stack up on http://localhost:8080
 	docker compose up -d --wait
 	@echo "==> Hublot is up: open http://localhost:$${HUBLOT_FRONT_PORT:-8080}"
 
-setup: host venv ## install host packages, ONNX Runtime and the Python environment
+setup: ## prepare this host: a Docker engine with buildx and Compose v2, then ./preload -d --yes (tools, ONNX Runtime, .venv, base and project images)
+	$(ROOT)/scripts/docker-engine
+	$(ROOT)/preload -d --yes
 
 host: ## host packages and ONNX Runtime (scripts/setup-host)
 	$(ROOT)/scripts/setup-host
