@@ -70,12 +70,12 @@ test-swift: ## Swift tests (needs `make build models reference`)
 	$(SWIFT) test --skip-build
 
 test-python: ## hublot-init and end-to-end tests (pytest)
-	$(PY) -m pytest -q --import-mode=importlib init/tests tests bench/tests --ignore=tests/checkpoints --ignore=tests/compose
+	$(PY) -m pytest -q init/tests tests bench/tests --ignore=tests/checkpoints --ignore=tests/compose
 
 test-containers: ## checkpoints cp1-cp7 (their go scripts) and the Compose stack (Docker; images built once)
 	$(ROOT)/scripts/docker-engine --start
 	$(ROOT)/scripts/base-images
-	$(PY) -m pytest -q -rA --import-mode=importlib tests/checkpoints tests/compose
+	$(PY) -m pytest -q -rA tests/checkpoints tests/compose
 
 test-shell: lint-shell ## shell script tests (bats)
 	@if compgen -G "tests/shell/*.bats" >/dev/null; then bats tests/shell; else echo "no bats tests"; fi

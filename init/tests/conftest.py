@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent))
-
-from hubserver import FakeHub  # noqa: E402
-from initsupport import LABELS_PATH, MODEL_PATH, TINY_LABELS, Env, write_catalog  # noqa: E402
-from tinymodel import archive, build_saved_model  # noqa: E402
+from hubserver import FakeHub
+from initsupport import LABELS_PATH, MODEL_PATH, TINY_LABELS, Env, write_catalog
+from tinymodel import archive, build_saved_model
 
 
 @pytest.fixture(autouse=True)

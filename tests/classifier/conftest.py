@@ -3,21 +3,17 @@
 from __future__ import annotations
 
 import json
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-# `make test-python` runs pytest with --import-mode=importlib, which does not put this folder on sys.path.
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from classifier_server import ClassifierServer, photos_dir, reference_dir, start_classifier
+from hublot_testing import ServerProcess, photos_dir, reference_dir, start_classifier
 
 
 @pytest.fixture(scope="session")
-def classifier(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ClassifierServer]:
+def classifier(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
     """A live classifier shared by the tests that do not stop it."""
     server = start_classifier(tmp_path_factory.mktemp("classifier") / "classifier.log")
     yield server

@@ -7,7 +7,12 @@ import subprocess
 import time
 from pathlib import Path
 
-from classifier_server import PACKAGE_ROOT, classifier_binary, free_port, get_json, models_dir
+from hublot_testing import PACKAGE_ROOT, binary, free_port, get_json, models_dir
+
+
+def classifier_binary() -> Path:
+    """The hublot-classifier under test."""
+    return binary("hublot-classifier", "HUBLOT_CLASSIFIER_BIN")
 
 
 def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from classifier_server import ClassifierServer, start_classifier
+from hublot_testing import ServerProcess, start_classifier
 
 
 def classify(port: int, image: bytes, request_id: str, timeout: float = 60.0) -> tuple[int, dict[str, str], dict[str, object]]:
@@ -47,14 +47,14 @@ def slow_classify(port: int, image: bytes, started: threading.Event, pause: floa
 
 
 @pytest.fixture()
-def own_server(tmp_path: Path) -> Iterator[ClassifierServer]:
+def own_server(tmp_path: Path) -> Iterator[ServerProcess]:
     """A classifier of this test's own, since the test stops it."""
     server = start_classifier(tmp_path / "classifier.log")
     yield server
     server.stop()
 
 
-def test_sigterm_lets_in_flight_requests_finish_and_exits_0(own_server: ClassifierServer, photos: Path) -> None:
+def test_sigterm_lets_in_flight_requests_finish_and_exits_0(own_server: ServerProcess, photos: Path) -> None:
     cat = (photos / "cat.jpg").read_bytes()
     turtle = (photos / "turtle.jpg").read_bytes()
     started = threading.Event()
@@ -77,7 +77,7 @@ def test_sigterm_lets_in_flight_requests_finish_and_exits_0(own_server: Classifi
     assert "batch queues drained and stopped" in own_server.log()
 
 
-def test_one_access_log_line_per_request(classifier: ClassifierServer, photos: Path) -> None:
+def test_one_access_log_line_per_request(classifier: ServerProcess, photos: Path) -> None:
     status, headers, _ = classify(classifier.port, (photos / "bus.jpg").read_bytes(), "log-check-42")
     assert status == 200
     assert headers["X-Request-Id"] == "log-check-42"

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from openapi_spec_validator import validate
 
-from classifier_server import PACKAGE_ROOT, ClassifierServer
+from hublot_testing import PACKAGE_ROOT, ServerProcess
 
 DOCUMENT = PACKAGE_ROOT / "Sources" / "HublotClassifier" / "Resources" / "openapi.json"
 
@@ -21,14 +21,14 @@ def test_document_is_valid_openapi_3_1() -> None:
     validate(document)
 
 
-def test_served_document_is_the_committed_one(classifier: ClassifierServer) -> None:
+def test_served_document_is_the_committed_one(classifier: ServerProcess) -> None:
     with urllib.request.urlopen(f"{classifier.url}/openapi.json", timeout=5) as response:
         assert response.status == 200
         assert response.headers["Content-Type"].startswith("application/json")
         assert json.loads(response.read()) == json.loads(DOCUMENT.read_text())
 
 
-def test_schemathesis_run_finds_no_server_error_and_no_nonconforming_response(classifier: ClassifierServer, tmp_path: Path) -> None:
+def test_schemathesis_run_finds_no_server_error_and_no_nonconforming_response(classifier: ServerProcess, tmp_path: Path) -> None:
     """A bounded property-based run: positive and negative examples, every check but one.
 
     `positive_data_acceptance` is left out: a schema cannot say "a decodable JPEG", so schema-valid

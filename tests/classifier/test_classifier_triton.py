@@ -7,13 +7,13 @@ import pytest
 import tritonclient.http as httpclient
 from tritonclient.utils import InferenceServerException
 
-from classifier_server import ClassifierServer
+from hublot_testing import ServerProcess
 
 MODEL = "efficientnet_lite0"
 
 
 @pytest.fixture()
-def client(classifier: ClassifierServer) -> httpclient.InferenceServerClient:
+def client(classifier: ServerProcess) -> httpclient.InferenceServerClient:
     return httpclient.InferenceServerClient(url=f"127.0.0.1:{classifier.port}", connection_timeout=10, network_timeout=30)
 
 

@@ -3,32 +3,29 @@
 from __future__ import annotations
 
 import shutil
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-# `make test-python` runs pytest with --import-mode=importlib, which does not put this folder on sys.path.
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-import pytest  # noqa: E402
-from selenium import webdriver  # noqa: E402
+import pytest
+from selenium import webdriver
 
 from front_browser import chromium
-from front_servers import PACKAGE_ROOT, Server, start_classifier, start_front, twin_repository
+from twin_repository import twin_repository
+from hublot_testing import PACKAGE_ROOT, ServerProcess, start_classifier, start_front
 
 SCREENSHOTS = PACKAGE_ROOT / "tests" / "screenshots"
 
 
 @pytest.fixture(scope="session")
-def classifier(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+def classifier(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
     models = twin_repository(tmp_path_factory.mktemp("models"))
-    server = start_classifier(tmp_path_factory.mktemp("logs") / "classifier.log", models)
+    server = start_classifier(tmp_path_factory.mktemp("logs") / "classifier.log", models=models, ready_within=180)
     yield server
     server.stop()
 
 
 @pytest.fixture(scope="session")
-def front(classifier: Server, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+def front(classifier: ServerProcess, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
     server = start_front(classifier.url, tmp_path_factory.mktemp("logs") / "front.log")
     yield server
     server.stop()

@@ -11,7 +11,7 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import WebDriverWait
 
-from front_servers import Server, free_port, photos_dir, start_front
+from hublot_testing import ServerProcess, free_port, photos_dir, start_front
 
 CAT_LABELS = {"tabby", "tiger cat", "Egyptian cat"}
 
@@ -26,7 +26,7 @@ def prediction_labels(driver: webdriver.Chrome) -> list[str]:
 
 
 def test_classifies_cat_in_place_then_switches_to_english(
-    front: Server, browser: webdriver.Chrome, screenshots: Path
+    front: ServerProcess, browser: webdriver.Chrome, screenshots: Path
 ) -> None:
     browser.get(front.url + "/")
     assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "fr"
@@ -66,7 +66,7 @@ def test_classifies_cat_in_place_then_switches_to_english(
     browser.save_screenshot(str(screenshots / "04-result-en.png"))
 
 
-def test_compare_page_in_place(front: Server, browser: webdriver.Chrome, screenshots: Path) -> None:
+def test_compare_page_in_place(front: ServerProcess, browser: webdriver.Chrome, screenshots: Path) -> None:
     browser.get(front.url + "/compare?lang=en")
     boxes = browser.find_elements(By.CSS_SELECTOR, 'input[name="model"]')
     assert len(boxes) == 2 and all(box.is_selected() for box in boxes)
@@ -85,7 +85,7 @@ def test_compare_page_in_place(front: Server, browser: webdriver.Chrome, screens
 
 
 def test_shows_a_clear_message_for_a_file_that_is_not_an_image(
-    front: Server, browser: webdriver.Chrome, screenshots: Path, tmp_path: Path
+    front: ServerProcess, browser: webdriver.Chrome, screenshots: Path, tmp_path: Path
 ) -> None:
     text_file = tmp_path / "notes.txt"
     text_file.write_text("not an image", encoding="utf-8")
@@ -100,7 +100,7 @@ def test_shows_a_clear_message_for_a_file_that_is_not_an_image(
 
 
 def test_works_without_javascript(
-    front: Server, browser_without_javascript: webdriver.Chrome, screenshots: Path
+    front: ServerProcess, browser_without_javascript: webdriver.Chrome, screenshots: Path
 ) -> None:
     browser = browser_without_javascript
     browser.get(front.url + "/")
@@ -114,7 +114,7 @@ def test_works_without_javascript(
     browser.save_screenshot(str(screenshots / "07-result-no-js-fr.png"))
 
 
-def test_phone_layout(front: Server, phone_browser: webdriver.Chrome, screenshots: Path) -> None:
+def test_phone_layout(front: ServerProcess, phone_browser: webdriver.Chrome, screenshots: Path) -> None:
     phone_browser.get(front.url + "/")
     phone_browser.find_element(By.ID, "image").send_keys(str(photos_dir() / "cat.jpg"))
     phone_browser.find_element(By.CSS_SELECTOR, "[data-submit]").click()
@@ -138,7 +138,7 @@ def test_unavailable_classifier_page(browser: webdriver.Chrome, screenshots: Pat
         front.stop()
 
 
-def test_keyboard_reaches_the_file_picker_with_a_visible_focus(front: Server, browser: webdriver.Chrome) -> None:
+def test_keyboard_reaches_the_file_picker_with_a_visible_focus(front: ServerProcess, browser: webdriver.Chrome) -> None:
     browser.get(front.url + "/?lang=en")
     focused_ids: list[str] = []
     for _ in range(20):
@@ -176,7 +176,7 @@ canvas.toBlob((blob) => {
 """
 
 
-def test_paste_and_drop_choose_the_image(front: Server, browser: webdriver.Chrome) -> None:
+def test_paste_and_drop_choose_the_image(front: ServerProcess, browser: webdriver.Chrome) -> None:
     browser.get(front.url + "/?lang=en")
     count, name, shown = browser.execute_async_script(DISPATCH_IMAGE_EVENT, "paste", "pasted.png")
     assert (count, name, shown) == (1, "pasted.png", "pasted.png")
@@ -188,7 +188,7 @@ def test_paste_and_drop_choose_the_image(front: Server, browser: webdriver.Chrom
     assert browser.find_element(By.CSS_SELECTOR, '[data-results-grid] [data-field="file"]').text == "dropped.png"
 
 
-def test_too_large_image_is_refused_before_upload(front: Server, browser: webdriver.Chrome, tmp_path: Path) -> None:
+def test_too_large_image_is_refused_before_upload(front: ServerProcess, browser: webdriver.Chrome, tmp_path: Path) -> None:
     big = tmp_path / "huge.jpg"
     big.write_bytes((photos_dir() / "cat.jpg").read_bytes() + b"\0" * (20 * 1024 * 1024))
     browser.get(front.url + "/?lang=en")
