@@ -38,6 +38,13 @@ need_docker() {
   docker info >/dev/null 2>&1 || die "the Docker daemon does not answer (./preload, or scripts/docker-engine --start)"
 }
 
+# need_free_port PORT VARIABLE: fails when something already listens on 127.0.0.1:PORT.
+need_free_port() {
+  if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then
+    die "port $1 is already in use (choose another with $2=PORT)"
+  fi
+}
+
 # wait_http URL SECONDS: until URL answers 2xx; returns 1 (with a message) after SECONDS.
 wait_http() {
   local url=$1 limit=$2 waited=0

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+import socket
 import stat
 import sys
 from pathlib import Path
@@ -53,6 +54,21 @@ def test_go_refuses_an_unknown_argument(checkpoint: str) -> None:
     run = run_go(checkpoint, "--no-such-option", log_name=f"{checkpoint}-bad-argument", timeout=60)
     assert run.returncode != 0
     assert "unknown argument --no-such-option" in run.output
+
+
+@pytest.mark.parametrize(("checkpoint", "variable"), [
+    ("cp2", "HUBLOT_CP2_PORT"), ("cp3", "HUBLOT_CP3_PORT"), ("cp4", "HUBLOT_CP4_PORT"),
+    ("cp5", "HUBLOT_CP5_PORT"), ("cp6", "HUBLOT_FRONT_PORT"), ("cp7", "HUBLOT_FRONT_PORT"),
+])
+def test_go_refuses_a_port_already_in_use(checkpoint: str, variable: str) -> None:
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        port = listener.getsockname()[1]
+        env = dict(os.environ, **{variable: str(port)})
+        run = run_go(checkpoint, env=env, log_name=f"{checkpoint}-port-in-use", timeout=120)
+    assert run.returncode != 0
+    assert f"port {port} is already in use (choose another with {variable}=PORT)" in run.output
 
 
 def test_cp1_prints_the_cats_classes() -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 import sys
+import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -53,6 +54,19 @@ def test_front_answers_503_while_the_classifier_is_dead_and_recovers(stack: Stac
     assert stack.wait_for("/readyz", 503, 10).status == 503
     assert stack.request("GET", "/healthz").status == 200  # the front itself is alive
     stack.compose("start", "classifier")
+    stack.wait_for("/readyz", 200, 90)
+    assert top_label(stack.classify_cat()) in CAT_LABELS
+
+
+def test_classifier_that_exits_is_restarted_by_its_policy_and_the_front_recovers(stack: Stack) -> None:
+    stack.up()
+    restarts = int(stack.inspect("classifier", "{{.RestartCount}}"))
+    # The server stops on its own (not `docker stop`): `restart: unless-stopped` brings it back.
+    stack.compose("exec", "-T", "classifier", "bash", "-c", "kill -TERM 1")
+    deadline = time.monotonic() + 60
+    while int(stack.inspect("classifier", "{{.RestartCount}}")) == restarts:
+        assert time.monotonic() < deadline, "the classifier was not restarted by its restart policy"
+        time.sleep(0.5)
     stack.wait_for("/readyz", 200, 90)
     assert top_label(stack.classify_cat()) in CAT_LABELS
 
