@@ -98,7 +98,7 @@ def test_cp3_container_answers_the_cat() -> None:
 def test_cp4_second_start_downloads_and_converts_nothing() -> None:
     run = run_go("cp4", "--fresh")
     assert_succeeded(run)
-    first, _, second = run.output.partition("second start - docker run --rm")
+    first, _, second = run.output.partition("second start - docker run --rm --network none")
     assert second, "no second start in the output"
     # First start from an empty volume: fetched, converted, prepared.
     assert re.search(r"^\[efficientnet_lite0\] fetch ", first, re.M), first[-3000:]
