@@ -111,7 +111,7 @@ ENV PATH=/usr/local/bin:/usr/bin HUBLOT_HOST=0.0.0.0 HUBLOT_PORT=8000 HUBLOT_MOD
 EXPOSE 8000
 # Ready = the default model is loaded and warm (Open Inference Protocol v2).
 # Only bash is in the image: /dev/tcp, printf and read are its builtins.
-HEALTHCHECK --interval=5s --timeout=3s --start-period=30s --retries=3 \
+HEALTHCHECK --interval=5s --timeout=3s --start-period=30s --start-interval=1s --retries=3 \
   CMD ["bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/${HUBLOT_PORT} && printf 'GET /v2/health/ready HTTP/1.0\\r\\n\\r\\n' >&3 && read -r status <&3 && [[ $status == *' 200 '* ]]"]
 ENTRYPOINT ["/usr/local/bin/hublot-classifier"]
 
@@ -122,7 +122,7 @@ COPY --from=build /out/bin/hublot_HublotFront.resources /usr/local/bin/hublot_Hu
 USER hublot
 ENV PATH=/usr/local/bin:/usr/bin HUBLOT_FRONT_HOST=0.0.0.0 HUBLOT_FRONT_PORT=8080 HUBLOT_CLASSIFIER_URL=http://classifier:8000
 EXPOSE 8080
-HEALTHCHECK --interval=5s --timeout=3s --start-period=10s --retries=3 \
+HEALTHCHECK --interval=5s --timeout=3s --start-period=10s --start-interval=1s --retries=3 \
   CMD ["bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/${HUBLOT_FRONT_PORT} && printf 'GET /healthz HTTP/1.0\\r\\n\\r\\n' >&3 && read -r status <&3 && [[ $status == *' 200 '* ]]"]
 ENTRYPOINT ["/usr/local/bin/hublot-front"]
 
