@@ -26,11 +26,12 @@ public struct CoreModelSource: ModelSource {
         return Self.summary(descriptor)
     }
 
-    /// Loads the model: metadata, labels, and an ONNX Runtime session with `inferenceThreads` threads.
+    /// Loads the model: metadata, labels, and an ONNX Runtime session with `inferenceThreads` threads
+    /// that sleep rather than spin between runs (the decoders and the event loops share the cores).
     public func load(_ name: String, inferenceThreads: Int?) throws -> any LoadedModel {
         let classifier = try Classifier(
             repository: self.repository, name: name, environment: try Self.environment.get(),
-            configuration: RuntimeConfiguration(intraOpThreads: inferenceThreads))
+            configuration: RuntimeConfiguration(intraOpThreads: inferenceThreads, spinWaiting: false))
         return CoreLoadedModel(classifier: classifier)
     }
 

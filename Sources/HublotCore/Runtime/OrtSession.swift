@@ -44,6 +44,10 @@ public final class OrtSession: @unchecked Sendable {
             api.table.SetIntraOpNumThreads(options, Int32(configuration.intraOpThreads)), .modelLoadFailed, context)
         try api.check(api.table.SetInterOpNumThreads(options, 1), .modelLoadFailed, context)
         try api.check(
+            api.table.AddSessionConfigEntry(
+                options, "session.intra_op.allow_spinning", configuration.spinWaiting ? "1" : "0"),
+            .modelLoadFailed, context)
+        try api.check(
             api.table.SetSessionGraphOptimizationLevel(
                 options, configuration.optimizeGraph ? ORT_ENABLE_ALL : ORT_DISABLE_ALL),
             .modelLoadFailed, context)

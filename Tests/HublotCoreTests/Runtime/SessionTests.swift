@@ -21,6 +21,19 @@ struct SessionTests {
         #expect(maxAbsDiff(output.values, expected) < 1e-5)
     }
 
+    @Test func runsTheSameWithoutSpinWaiting() throws {
+        let model = try Fixtures.tinyRepository().model(named: "tiny")
+        let configurations = [true, false].map { RuntimeConfiguration(intraOpThreads: 2, spinWaiting: $0) }
+        let outputs = try configurations.map { configuration in
+            let session = try OrtSession(
+                environment: Fixtures.environment, modelURL: model.modelURL, configuration: configuration)
+            let input = [Float](repeating: 0.5, count: 8 * 8 * 3)
+            return try input.withUnsafeBufferPointer { try session.run(input: $0, shape: [1, 8, 8, 3]) }.values
+        }
+        #expect(outputs[0] == outputs[1])
+        #expect(RuntimeConfiguration().spinWaiting)
+    }
+
     @Test func wrongInputSizeIsAnError() throws {
         let model = try Fixtures.tinyRepository().model(named: "tiny")
         let session = try OrtSession(environment: Fixtures.environment, modelURL: model.modelURL)
