@@ -24,7 +24,7 @@ export HUBLOT_TEST_REFERENCE := $(REFERENCE)
 export HUBLOT_TEST_PHOTOS    := $(PHOTOS)
 export HUBLOT_BIN_DIR        := $(ROOT)/.build/debug
 
-.PHONY: help run setup host venv models reference build build-release test test-swift test-python test-shell test-containers lint clean bench
+.PHONY: help run setup host venv models reference build build-release test test-swift test-python test-shell test-containers lint clean bench soak
 
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -85,6 +85,9 @@ lint: lint-shell build ## shellcheck + a warning-free Swift build
 lint-shell:
 	@files=$$(grep -rlE '^#!/usr/bin/env bash|^#!/bin/bash' --exclude-dir=.build --exclude-dir=.venv --exclude-dir=.cache --exclude-dir=.git . ); \
 	for f in $$files; do bash -n "$$f"; done; shellcheck $$files; echo "==> shell scripts: bash -n and shellcheck clean ($$(echo $$files | wc -w) files)"
+
+soak: setup ## soak the Compose stack: 100,000 mixed good and hostile requests, RSS and fds sampled (tests/soak/run; not part of make test)
+	$(ROOT)/tests/soak/run
 
 bench: models build-release ## benchmarks: Hublot vs the seed's design and FastAPI+ORT (bench/run; ~20 min; not part of make test)
 	flock $(VENV).lock $(VENV)/bin/pip install -q -r $(ROOT)/bench/requirements.txt

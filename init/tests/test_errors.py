@@ -62,6 +62,27 @@ def test_corrupt_archive(env: Env, capsys: pytest.CaptureFixture[str]) -> None:
     assert [p for p in (env.repo / ".tfhub").iterdir() if p.is_dir()] == []
 
 
+@pytest.mark.parametrize("source", ["os", "tensorflow"])
+def test_disk_full_while_unpacking_is_not_called_a_corrupt_archive(
+        env: Env, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], source: str) -> None:
+    import tensorflow as tf
+    import tensorflow_hub as hub
+
+    # TensorFlow's gfile raises its own error type, with only the system's message in it.
+    failure: Exception = OSError(errno.ENOSPC, "No space left on device") if source == "os" else \
+        tf.errors.ResourceExhaustedError(None, None, "/repo/.tfhub/x.tmp/variables/variables.data; No space left on device")
+
+    def full(handle: str) -> str:
+        raise failure
+
+    monkeypatch.setattr(hub, "resolve", full)
+    assert env.prepare() == 7
+    err = capsys.readouterr().err
+    assert "disk full while unpacking" in err and "Nothing was kept" in err
+    assert "not a valid" not in err
+    _nothing_written(env)
+
+
 def test_archive_without_a_saved_model(env: Env, capsys: pytest.CaptureFixture[str]) -> None:
     buffer = io.BytesIO()
     with tarfile.open(fileobj=buffer, mode="w:gz") as tar:

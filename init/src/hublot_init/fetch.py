@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from . import embedded
-from .errors import CorruptArchiveError, HubUnreachableError
+from .errors import CorruptArchiveError, DiskFullError, HubUnreachableError
+from .repository import is_disk_full
 
 
 def cache_folder(cache_dir: Path, handle: str) -> Path:
@@ -88,6 +89,11 @@ def fetch(handle: str, cache_dir: Path) -> Any:
         raise HubUnreachableError(f"cannot open {handle}: {error}. {_prefill_hint(handle, folder)}") from error
     except (OSError, EOFError, ValueError, tf.errors.OpError) as error:
         shutil.rmtree(folder, ignore_errors=True)
+        if is_disk_full(error):
+            raise DiskFullError(
+                f"disk full while unpacking {handle} into {folder}: {error}. "
+                "Nothing was kept; free some space and retry."
+            ) from error
         raise CorruptArchiveError(
             f"the archive of {handle} is not a valid TF Hub SavedModel archive ({error}). "
             f"The cache folder {folder} was cleared; check the handle or re-download."

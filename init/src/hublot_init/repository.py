@@ -46,6 +46,15 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
+def is_disk_full(error: BaseException) -> bool:
+    """Whether `error` says the disk is full: an OSError with ENOSPC/EDQUOT, or TensorFlow's file
+    errors, which carry only the system's message ("<path>; No space left on device")."""
+    if isinstance(error, OSError) and error.errno in _FULL:
+        return True
+    text = str(error)
+    return any(os.strerror(code) in text for code in _FULL)
+
+
 def os_error(error: OSError, what: str) -> Exception:
     """Map an OSError raised while writing to the repository to a user-facing error."""
     if error.errno in _FULL:
