@@ -7,6 +7,8 @@ import subprocess
 import time
 from pathlib import Path
 
+import pytest
+
 from hublot_testing import PACKAGE_ROOT, binary, free_port, get_json, models_dir
 
 
@@ -31,6 +33,7 @@ def test_help_documents_every_flag_and_its_variable() -> None:
         ("--threads", "HUBLOT_THREADS"), ("--decode-threads", "HUBLOT_DECODE_THREADS"),
         ("--max-body-bytes", "HUBLOT_MAX_BODY_BYTES"), ("--max-pixels", "HUBLOT_MAX_PIXELS"),
         ("--shutdown-timeout-s", "HUBLOT_SHUTDOWN_TIMEOUT_S"), ("--log-level", "HUBLOT_LOG_LEVEL"),
+        ("--body-timeout-s", "HUBLOT_BODY_TIMEOUT_S"), ("--idle-timeout-s", "HUBLOT_IDLE_TIMEOUT_S"),
     ]:
         assert flag in result.stdout and variable in result.stdout, flag
 
@@ -40,6 +43,17 @@ def test_invalid_values_are_refused_with_exit_64() -> None:
     result = run(env={"HUBLOT_QUEUE_CAPACITY": "many"})
     assert result.returncode == 64
     assert "HUBLOT_QUEUE_CAPACITY" in result.stderr
+
+
+@pytest.mark.parametrize("variable, value", [
+    ("HUBLOT_PORT", "80a"), ("HUBLOT_PORT", "70000"), ("HUBLOT_MAX_BODY_BYTES", "-1"), ("HUBLOT_THREADS", "two"),
+    ("HUBLOT_BODY_TIMEOUT_S", "0"), ("HUBLOT_IDLE_TIMEOUT_S", "soon"), ("HUBLOT_LOG_LEVEL", "loud"),
+    ("HUBLOT_MAX_BATCH_DELAY_MS", "-3"),
+])
+def test_an_invalid_environment_value_stops_the_program_naming_the_variable(variable: str, value: str) -> None:
+    result = run(env={variable: value})
+    assert result.returncode == 64, result.stderr
+    assert f"{variable}={value}" in result.stderr
 
 
 def test_a_missing_repository_stops_the_program_with_a_message(tmp_path: Path) -> None:
