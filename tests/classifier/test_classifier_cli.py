@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import time
 from pathlib import Path
 
 import pytest
 
-from hublot_testing import PACKAGE_ROOT, binary, free_port, get_json, models_dir
+from hublot_testing import PACKAGE_ROOT, binary, free_port, get_json, models_dir, start_classifier
 
 
 def classifier_binary() -> Path:
@@ -89,3 +90,31 @@ def test_environment_variables_configure_the_server(tmp_path: Path) -> None:
         process.terminate()
         assert process.wait(timeout=30) == 0
         log.close()
+
+
+def test_an_idle_connection_is_closed(tmp_path: Path) -> None:
+    """Issue 14 #10: idle connections stayed open indefinitely."""
+    server = start_classifier(tmp_path / "classifier.log", "--model", "efficientnet_lite0", "--idle-timeout-s", "1")
+    try:
+        with socket.create_connection(("127.0.0.1", server.port)) as connection:
+            connection.settimeout(20)
+            assert connection.recv(1) == b""
+    finally:
+        server.stop()
+
+
+def test_a_body_that_stops_arriving_is_answered_408(tmp_path: Path) -> None:
+    """Issue 14 #10: the classifier waited 45 s+ for missing body bytes."""
+    server = start_classifier(tmp_path / "classifier.log", "--model", "efficientnet_lite0", "--body-timeout-s", "1")
+    try:
+        with socket.create_connection(("127.0.0.1", server.port)) as connection:
+            connection.settimeout(20)
+            connection.sendall(b"POST /v1/classify HTTP/1.1\r\nHost: x\r\nContent-Type: image/jpeg\r\n"
+                               b"Content-Length: 100000\r\n\r\n" + b"\xff" * 1000)
+            answer = b""
+            while chunk := connection.recv(65536):
+                answer += chunk
+        assert answer.startswith(b"HTTP/1.1 408"), answer[:200]
+        assert b"request_timeout" in answer
+    finally:
+        server.stop()

@@ -53,10 +53,12 @@ def status_of(answer: bytes) -> int:
 
 
 def test_an_upload_still_arriving_at_the_deadline_is_answered_and_the_front_survives(
-    classifier: FakeClassifier, tmp_path: Path
+    classifier: FakeClassifier, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Issue 14 #1: the front trapped (SIGILL) after answering 504 to an upload still arriving."""
-    front = run_front(classifier.url, tmp_path / "front.log", "--request-timeout", "1", "--body-timeout", "1")
+    """Issue 14 #1: the front trapped (SIGILL) after answering 504 to an upload still arriving.
+    (The body timeout comes from the environment so that a front without it still runs, and traps.)"""
+    monkeypatch.setenv("HUBLOT_BODY_TIMEOUT", "1")
+    front = run_front(classifier.url, tmp_path / "front.log", "--request-timeout", "1")
     try:
         with socket.create_connection(("127.0.0.1", front.port)) as connection:
             connection.sendall(
@@ -115,4 +117,39 @@ def test_a_client_that_sends_its_whole_body_before_reading_gets_its_413(
         assert status_of(answer) == 413, answer[:300]
         assert classifier.classify_calls == 0
     finally:
+        front.stop()
+
+
+def test_an_idle_connection_is_closed(classifier: FakeClassifier, tmp_path: Path) -> None:
+    """Issue 14 #10: idle connections stayed open indefinitely."""
+    front = run_front(classifier.url, tmp_path / "front.log", "--idle-timeout", "1")
+    try:
+        with socket.create_connection(("127.0.0.1", front.port)) as connection:
+            connection.settimeout(20)
+            assert connection.recv(1) == b""
+    finally:
+        front.stop()
+
+
+def test_uploads_past_the_memory_budget_are_shed_with_503(
+    classifier: FakeClassifier, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 14 #6: concurrent large form posts grew the front past its memory limit. The budget holds the
+    largest form post once (2 x (100000 + 64 KiB)): three raw uploads of 100000 bytes fit, a fourth does not."""
+    monkeypatch.setenv("HUBLOT_BODY_TIMEOUT", "3")
+    front = run_front(classifier.url, tmp_path / "front.log", "--max-upload-bytes", "100000",
+                      "--upload-memory-bytes", str(2 * (100000 + 65536)))
+    uploads = [socket.create_connection(("127.0.0.1", front.port)) for _ in range(4)]
+    try:
+        for connection in uploads:
+            connection.sendall(b"POST /api/classify HTTP/1.1\r\nHost: x\r\nContent-Type: image/jpeg\r\n"
+                               b"Content-Length: 100000\r\n\r\n" + b"\xff" * 1000)
+        answers = [read_answer(connection) for connection in uploads]
+        assert sorted(status_of(answer) for answer in answers) == [408, 408, 408, 503], [a[:100] for a in answers]
+        shed = next(answer for answer in answers if status_of(answer) == 503)
+        assert b"Retry-After" in shed and b"overloaded" in shed
+        assert classify(front, b"\xff\xd8\xff")[0] == 200
+    finally:
+        for connection in uploads:
+            connection.close()
         front.stop()
