@@ -118,3 +118,21 @@ def test_a_body_that_stops_arriving_is_answered_408(tmp_path: Path) -> None:
         assert b"request_timeout" in answer
     finally:
         server.stop()
+
+
+def test_a_client_that_sends_its_whole_body_before_reading_gets_its_413(tmp_path: Path) -> None:
+    """Issue 14 #7: after a 413 to a `Connection: close` request the classifier neither read nor closed."""
+    server = start_classifier(tmp_path / "classifier.log", "--model", "efficientnet_lite0",
+                              "--max-body-bytes", str(4 * 1024 * 1024))
+    try:
+        body = b"\xff" * (15 * 1024 * 1024)
+        with socket.create_connection(("127.0.0.1", server.port)) as connection:
+            connection.settimeout(20)
+            connection.sendall(b"POST /v1/classify HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+                               b"Content-Type: image/jpeg\r\nContent-Length: %d\r\n\r\n" % len(body) + body)
+            answer = b""
+            while chunk := connection.recv(65536):
+                answer += chunk
+        assert answer.startswith(b"HTTP/1.1 413"), answer[:200]
+    finally:
+        server.stop()

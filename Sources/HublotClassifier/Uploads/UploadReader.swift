@@ -20,7 +20,8 @@ public enum UploadReader {
     /// The image bytes of `request`, or an ``APIError`` (400, 408, 413, 415).
     public static func image(from request: Request, maxBytes: Int, timeout: Duration = defaultTimeout) async throws -> [UInt8] {
         if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > maxBytes {
-            throw APIError.payloadTooLarge(limit: maxBytes)
+            // Throws 413 (after reading the rest of a `Connection: close` body, see RequestBodyReader).
+            _ = try await RequestBodyReader.collect(request, limit: maxBytes, timeout: timeout)
         }
         guard let contentType = request.headers[.contentType], let mediaType = MediaType(from: contentType) else {
             throw APIError.unsupportedMediaType(

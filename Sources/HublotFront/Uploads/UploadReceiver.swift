@@ -13,8 +13,7 @@ struct UploadReceiver: Sendable {
     /// budget meanwhile. Throws 413 past the limit, 408 when the body is too slow, 503 when the budget is spent.
     func receive<T>(_ request: Request, _ use: (ByteBuffer) async throws -> T) async throws -> T {
         let limit = configuration.bodyLimit(contentType: request.headers[.contentType])
-        let declared = request.headers[.contentLength].flatMap { Int($0) }
-        if let declared, declared > limit { throw APIError.payloadTooLarge(limit: configuration.maxUploadBytes) }
+        let declared = request.headers[.contentLength].flatMap { Int($0) }.map { min($0, limit) }
         return try await budget.withReservation(of: configuration.uploadShare(declaredLength: declared, contentType: request.headers[.contentType])) {
             let body: ByteBuffer
             do {
