@@ -70,6 +70,9 @@ struct HublotClassifierCommand: AsyncParsableCommand {
     @Option(help: "Seconds a connection may stay without reading or writing before it is closed. Env: HUBLOT_IDLE_TIMEOUT_S. Default: \(ClassifierConfiguration.defaultIdleTimeoutSeconds).")
     var idleTimeoutS: Int?
 
+    @Option(help: "Seconds a request's head may take to arrive (from the connection's start or the previous answer). Env: HUBLOT_HEADER_TIMEOUT_S. Default: \(ClassifierConfiguration.defaultHeaderTimeoutSeconds).")
+    var headerTimeoutS: Int?
+
     func run() async throws {
         let (configuration, level): (ClassifierConfiguration, Logger.Level)
         do {
@@ -120,6 +123,9 @@ struct HublotClassifierCommand: AsyncParsableCommand {
         }
         if let timeout = try self.bodyTimeoutS ?? environment.integer("HUBLOT_BODY_TIMEOUT_S") { configuration.bodyTimeout = .seconds(timeout) }
         if let timeout = try self.idleTimeoutS ?? environment.integer("HUBLOT_IDLE_TIMEOUT_S") { configuration.idleTimeout = .seconds(timeout) }
+        if let timeout = try self.headerTimeoutS ?? environment.integer("HUBLOT_HEADER_TIMEOUT_S") {
+            configuration.headerTimeout = .seconds(timeout)
+        }
         let level: Logger.Level
         if let logLevel = self.logLevel {
             guard let parsed = Logger.Level(rawValue: logLevel.lowercased()) else {

@@ -37,6 +37,9 @@ struct HublotFrontCommand: AsyncParsableCommand {
     @Option(help: "Seconds a connection may stay without reading or writing before it is closed. Env: HUBLOT_IDLE_TIMEOUT. Default: 60.")
     var idleTimeout: Double?
 
+    @Option(help: "Seconds a request's head may take to arrive (from the connection's start or the previous answer). Env: HUBLOT_HEADER_TIMEOUT. Default: 30.")
+    var headerTimeout: Double?
+
     @Option(help: "Largest accepted upload in bytes (413 above). Env: HUBLOT_MAX_UPLOAD_BYTES. Default: \(UploadLimits.defaultMaxBytes) (20 MiB).")
     var maxUploadBytes: Int?
 
@@ -84,6 +87,7 @@ struct HublotFrontCommand: AsyncParsableCommand {
         configuration.requestTimeout = try seconds(requestTimeout, "HUBLOT_REQUEST_TIMEOUT") ?? configuration.requestTimeout
         configuration.bodyTimeout = try seconds(bodyTimeout, "HUBLOT_BODY_TIMEOUT") ?? configuration.bodyTimeout
         configuration.idleTimeout = try seconds(idleTimeout, "HUBLOT_IDLE_TIMEOUT") ?? configuration.idleTimeout
+        configuration.headerTimeout = try seconds(headerTimeout, "HUBLOT_HEADER_TIMEOUT") ?? configuration.headerTimeout
         configuration.maxUploadBytes = try maxUploadBytes ?? environment.integer("HUBLOT_MAX_UPLOAD_BYTES") ?? configuration.maxUploadBytes
         configuration.uploadMemoryBytes =
             try uploadMemoryBytes ?? environment.integer("HUBLOT_UPLOAD_MEMORY_BYTES") ?? configuration.uploadMemoryBytes

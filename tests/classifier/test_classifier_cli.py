@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from hublot_testing import PACKAGE_ROOT, binary, free_port, get_json, models_dir, start_classifier
+from slow_clients import trickle_headers_until_closed
 
 
 def classifier_binary() -> Path:
@@ -35,6 +36,7 @@ def test_help_documents_every_flag_and_its_variable() -> None:
         ("--max-body-bytes", "HUBLOT_MAX_BODY_BYTES"), ("--max-pixels", "HUBLOT_MAX_PIXELS"),
         ("--shutdown-timeout-s", "HUBLOT_SHUTDOWN_TIMEOUT_S"), ("--log-level", "HUBLOT_LOG_LEVEL"),
         ("--body-timeout-s", "HUBLOT_BODY_TIMEOUT_S"), ("--idle-timeout-s", "HUBLOT_IDLE_TIMEOUT_S"),
+        ("--header-timeout-s", "HUBLOT_HEADER_TIMEOUT_S"),
     ]:
         assert flag in result.stdout and variable in result.stdout, flag
 
@@ -134,5 +136,14 @@ def test_a_client_that_sends_its_whole_body_before_reading_gets_its_413(tmp_path
             while chunk := connection.recv(65536):
                 answer += chunk
         assert answer.startswith(b"HTTP/1.1 413"), answer[:200]
+    finally:
+        server.stop()
+
+
+def test_a_head_trickling_in_is_cut_off(tmp_path: Path) -> None:
+    """Issue 14 #10 (slowloris): a client sending its headers a byte at a time kept its connection forever."""
+    server = start_classifier(tmp_path / "classifier.log", "--model", "efficientnet_lite0", "--header-timeout-s", "1")
+    try:
+        assert trickle_headers_until_closed(server.port)
     finally:
         server.stop()

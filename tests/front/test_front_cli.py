@@ -23,6 +23,7 @@ def test_help_documents_every_flag_and_its_variable() -> None:
         ("--host", "HUBLOT_FRONT_HOST"), ("--port", "HUBLOT_FRONT_PORT"), ("--classifier-url", "HUBLOT_CLASSIFIER_URL"),
         ("--connect-timeout", "HUBLOT_CONNECT_TIMEOUT"), ("--request-timeout", "HUBLOT_REQUEST_TIMEOUT"),
         ("--body-timeout", "HUBLOT_BODY_TIMEOUT"), ("--idle-timeout", "HUBLOT_IDLE_TIMEOUT"),
+        ("--header-timeout", "HUBLOT_HEADER_TIMEOUT"),
         ("--max-upload-bytes", "HUBLOT_MAX_UPLOAD_BYTES"), ("--upload-memory-bytes", "HUBLOT_UPLOAD_MEMORY_BYTES"),
         ("--classifier-connections", "HUBLOT_CLASSIFIER_CONNECTIONS"),
         ("--default-language", "HUBLOT_DEFAULT_LANGUAGE"), ("--log-level", "HUBLOT_LOG_LEVEL"),

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from fake_classifier import FakeClassifier, fake_classifier
+from slow_clients import trickle_headers_until_closed
 from hublot_testing import ServerProcess, binary, free_port, get_json, start_server
 
 
@@ -155,4 +156,14 @@ def test_uploads_past_the_memory_budget_are_shed_with_503(
     finally:
         for connection in uploads:
             connection.close()
+        front.stop()
+
+
+def test_a_head_trickling_in_is_cut_off(classifier: FakeClassifier, tmp_path: Path) -> None:
+    """Issue 14 #10 (slowloris): a client sending its headers a byte at a time kept its connection forever."""
+    front = run_front(classifier.url, tmp_path / "front.log", "--header-timeout", "1")
+    try:
+        assert trickle_headers_until_closed(front.port)
+        assert get_json(front.url + "/healthz")[0] == 200
+    finally:
         front.stop()

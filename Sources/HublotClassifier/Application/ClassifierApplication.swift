@@ -46,7 +46,7 @@ public enum ClassifierApplication {
             decodePool: decodePool, logger: logger)
         return Application(
             router: router,
-            server: .http1(configuration: .init(idleTimeout: TimeAmount(configuration.idleTimeout))),
+            server: HublotServer.http1(idleTimeout: configuration.idleTimeout, requestHeadTimeout: configuration.headerTimeout),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "hublot-classifier"),
             services: [models],
             logger: logger)

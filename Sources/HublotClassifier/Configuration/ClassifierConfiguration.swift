@@ -34,6 +34,9 @@ public struct ClassifierConfiguration: Sendable {
     /// How long a connection may stay without reading or writing (between requests, or while headers or a
     /// body trickle in) before it is closed (`--idle-timeout-s`, `HUBLOT_IDLE_TIMEOUT_S`).
     public var idleTimeout: Duration
+    /// How long a request's head may take to arrive, from the connection's start or the previous answer;
+    /// then the connection closes (`--header-timeout-s`, `HUBLOT_HEADER_TIMEOUT_S`).
+    public var headerTimeout: Duration
     /// Value of `Retry-After` (seconds) on 503 answers.
     public var retryAfterSeconds: Int
     /// Longest wait for in-flight requests on shutdown (`--shutdown-timeout-s`, `HUBLOT_SHUTDOWN_TIMEOUT_S`).
@@ -53,6 +56,9 @@ public struct ClassifierConfiguration: Sendable {
     public static let defaultMaxBodyBytes = UploadLimits.defaultMaxBytes
     /// Default body timeout, in seconds.
     public static let defaultBodyTimeoutSeconds = 30
+    /// Default request head timeout, in seconds (above the front's 20 s pool idle time, so the front never
+    /// reuses a connection the classifier is closing).
+    public static let defaultHeaderTimeoutSeconds = 30
     /// Default idle timeout, in seconds.
     public static let defaultIdleTimeoutSeconds = 60
     /// Default pixel limit: 40 megapixels.
@@ -74,6 +80,7 @@ public struct ClassifierConfiguration: Sendable {
         maxPixels: Int = ClassifierConfiguration.defaultMaxPixels,
         bodyTimeout: Duration = .seconds(ClassifierConfiguration.defaultBodyTimeoutSeconds),
         idleTimeout: Duration = .seconds(ClassifierConfiguration.defaultIdleTimeoutSeconds),
+        headerTimeout: Duration = .seconds(ClassifierConfiguration.defaultHeaderTimeoutSeconds),
         retryAfterSeconds: Int = 1,
         shutdownTimeout: Duration = .seconds(10)
     ) {
@@ -91,6 +98,7 @@ public struct ClassifierConfiguration: Sendable {
         self.maxPixels = maxPixels
         self.bodyTimeout = bodyTimeout
         self.idleTimeout = idleTimeout
+        self.headerTimeout = headerTimeout
         self.retryAfterSeconds = retryAfterSeconds
         self.shutdownTimeout = shutdownTimeout
     }
@@ -108,6 +116,7 @@ public struct ClassifierConfiguration: Sendable {
         if self.maxPixels < 1 { problems.append("max pixels must be at least 1") }
         if self.bodyTimeout <= .zero { problems.append("body timeout must be positive") }
         if self.idleTimeout <= .zero { problems.append("idle timeout must be positive") }
+        if self.headerTimeout <= .zero { problems.append("header timeout must be positive") }
         return problems
     }
 }

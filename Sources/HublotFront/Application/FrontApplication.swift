@@ -30,7 +30,7 @@ public func buildFrontApplication(
 
     return Application(
         router: router,
-        server: .http1(configuration: .init(idleTimeout: TimeAmount(configuration.idleTimeout))),
+        server: HublotServer.http1(idleTimeout: configuration.idleTimeout, requestHeadTimeout: configuration.headerTimeout),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "hublot-front"),
         services: [ClassifierClientService(client: client)],
         logger: logger)

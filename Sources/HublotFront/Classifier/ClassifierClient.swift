@@ -51,7 +51,7 @@ public final class ClassifierClient: Sendable {
             redirectConfiguration: .disallow,
             timeout: .init(connect: connect, read: total))
         clientConfiguration.connectionPool = .init(
-            idleTimeout: .seconds(60),
+            idleTimeout: .seconds(20),  // below the classifier's 30 s request head timeout: never reuse a closing connection
             concurrentHTTP1ConnectionsPerHostSoftLimit: configuration.maxConnections)
         clientConfiguration.connectionPool.retryConnectionEstablishment = false
         self.httpClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)

@@ -20,6 +20,9 @@ public struct FrontConfiguration: Sendable {
     /// How long a connection may stay without reading or writing (between requests, or while headers or
     /// a body trickle in) before the front closes it.
     public var idleTimeout: Duration
+    /// How long a request's head may take to arrive, from the connection's start or the previous answer;
+    /// then the connection closes (slow headers, idle keep-alive).
+    public var headerTimeout: Duration
     /// Bytes of uploads held in memory at once, across requests; past it uploads get 503 with `Retry-After`.
     public var uploadMemoryBytes: Int
     /// Connections kept open to the classifier.
@@ -39,6 +42,7 @@ public struct FrontConfiguration: Sendable {
         maxUploadBytes: Int = UploadLimits.defaultMaxBytes,
         bodyTimeout: Duration = .seconds(30),
         idleTimeout: Duration = .seconds(60),
+        headerTimeout: Duration = .seconds(30),
         uploadMemoryBytes: Int = 128 * 1024 * 1024,
         maxConnections: Int = 16,
         defaultLanguage: Language = .french,
@@ -52,6 +56,7 @@ public struct FrontConfiguration: Sendable {
         self.maxUploadBytes = maxUploadBytes
         self.bodyTimeout = bodyTimeout
         self.idleTimeout = idleTimeout
+        self.headerTimeout = headerTimeout
         self.uploadMemoryBytes = uploadMemoryBytes
         self.maxConnections = maxConnections
         self.defaultLanguage = defaultLanguage
@@ -67,7 +72,7 @@ public struct FrontConfiguration: Sendable {
         }
         for (name, value) in [
             ("connect timeout", connectTimeout), ("request timeout", requestTimeout), ("body timeout", bodyTimeout),
-            ("idle timeout", idleTimeout),
+            ("idle timeout", idleTimeout), ("header timeout", headerTimeout),
         ] where value <= .zero {
             problems.append("\(name) must be positive")
         }
