@@ -12,16 +12,19 @@ struct UploadReceiver: Sendable {
     /// Reads the body of `request` into memory and runs `use` with it, holding the upload's share of the
     /// budget meanwhile. Throws 413 past the limit, 408 when the body is too slow, 503 when the budget is spent.
     func receive<T>(_ request: Request, _ use: (ByteBuffer) async throws -> T) async throws -> T {
-        let limit = configuration.bodyLimit(contentType: request.headers[.contentType])
-        let declared = request.headers[.contentLength].flatMap { Int($0) }.map { min($0, limit) }
-        return try await budget.withReservation(of: configuration.uploadShare(declaredLength: declared, contentType: request.headers[.contentType])) {
-            let body: ByteBuffer
-            do {
-                body = try await RequestBodyReader.collect(request, limit: limit, timeout: configuration.bodyTimeout)
-            } catch let error as APIError where error.code == .payloadTooLarge {
-                throw APIError.payloadTooLarge(limit: configuration.maxUploadBytes)
+        let contentType = request.headers[.contentType]
+        let limit = configuration.bodyLimit(contentType: contentType)
+        let declared = request.headers[.contentLength].flatMap { Int($0) }
+        do {
+            if let declared, declared > limit {
+                // Always 413, before any budget is taken (reading the rest of a `Connection: close` body first).
+                _ = try await RequestBodyReader.collect(request, limit: limit, timeout: configuration.bodyTimeout)
             }
-            return try await use(body)
+            return try await budget.withReservation(of: configuration.uploadShare(declaredLength: declared, contentType: contentType)) {
+                try await use(try await RequestBodyReader.collect(request, limit: limit, timeout: configuration.bodyTimeout))
+            }
+        } catch let error as APIError where error.code == .payloadTooLarge {
+            throw APIError.payloadTooLarge(limit: configuration.maxUploadBytes)
         }
     }
 }
