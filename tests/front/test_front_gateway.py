@@ -152,6 +152,8 @@ def test_uploads_past_the_memory_budget_are_shed_with_503(
         assert sorted(status_of(answer) for answer in answers) == [408, 408, 408, 503], [a[:100] for a in answers]
         shed = next(answer for answer in answers if status_of(answer) == 503)
         assert b"Retry-After" in shed and b"overloaded" in shed
+        with urllib.request.urlopen(front.url + "/metrics", timeout=10) as response:
+            assert "hublot_front_uploads_shed_total 1" in response.read().decode()
         assert classify(front, b"\xff\xd8\xff")[0] == 200
     finally:
         for connection in uploads:
