@@ -68,6 +68,7 @@ let package = Package(
             name: "HublotHTTP",
             dependencies: [
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "MultipartKit", package: "multipart-kit"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -90,7 +91,7 @@ let package = Package(
         .executableTarget(
             name: "hublot-classifier",
             dependencies: [
-                "HublotClassifier",
+                "HublotClassifier", "HublotHTTP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -111,7 +112,7 @@ let package = Package(
         .executableTarget(
             name: "hublot-front",
             dependencies: [
-                "HublotFront",
+                "HublotFront", "HublotHTTP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import HublotClassifier
+import HublotHTTP
 import Logging
 import ServiceLifecycle
 
@@ -63,18 +64,24 @@ struct HublotClassifierCommand: AsyncParsableCommand {
     @Option(help: "Log level (trace, debug, info, notice, warning, error, critical). Env: HUBLOT_LOG_LEVEL. Default: info.")
     var logLevel: String?
 
-    func run() async throws {
-        let environment = ProcessInfo.processInfo.environment
-        func string(_ flag: String?, _ variable: String) -> String? { flag ?? environment[variable].flatMap { $0.isEmpty ? nil : $0 } }
-        func integer(_ flag: Int?, _ variable: String) throws -> Int? {
-            if let flag { return flag }
-            guard let raw = environment[variable], !raw.isEmpty else { return nil }
-            guard let value = Int(raw) else { throw ValidationError("\(variable)=\(raw) is not an integer") }
-            return value
-        }
+    @Option(help: "Longest wait for a request body to arrive, seconds (408 after). Env: HUBLOT_BODY_TIMEOUT_S. Default: \(ClassifierConfiguration.defaultBodyTimeoutSeconds).")
+    var bodyTimeoutS: Int?
 
-        let levelName = string(self.logLevel, "HUBLOT_LOG_LEVEL") ?? "info"
-        guard let level = Logger.Level(rawValue: levelName) else { throw ValidationError("unknown log level '\(levelName)'") }
+    @Option(help: "Seconds a connection may stay without reading or writing before it is closed. Env: HUBLOT_IDLE_TIMEOUT_S. Default: \(ClassifierConfiguration.defaultIdleTimeoutSeconds).")
+    var idleTimeoutS: Int?
+
+    @Option(help: "Seconds a request's head may take to arrive (from the connection's start or the previous answer). Env: HUBLOT_HEADER_TIMEOUT_S. Default: \(ClassifierConfiguration.defaultHeaderTimeoutSeconds).")
+    var headerTimeoutS: Int?
+
+    func run() async throws {
+        let (configuration, level): (ClassifierConfiguration, Logger.Level)
+        do {
+            (configuration, level) = try self.resolve(EnvironmentVariables())
+        } catch let error as EnvironmentVariables.InvalidValue {
+            throw ValidationError(error.description)
+        }
+        let problems = configuration.problems()
+        guard problems.isEmpty else { throw ValidationError(problems.joined(separator: "; ")) }
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardOutput(label: label)
             handler.logLevel = level
@@ -82,30 +89,52 @@ struct HublotClassifierCommand: AsyncParsableCommand {
         }
         let logger = Logger(label: "hublot-classifier")
 
-        let modelList = self.models.isEmpty
-            ? environment["HUBLOT_LOAD_MODELS"].map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
-            : self.models
-        var configuration = ClassifierConfiguration(
-            modelsDirectory: URL(fileURLWithPath: string(self.modelsDirectory, "HUBLOT_MODELS") ?? ".cache/models"))
-        configuration.host = string(self.host, "HUBLOT_HOST") ?? configuration.host
-        configuration.port = try integer(self.port, "HUBLOT_PORT") ?? configuration.port
-        configuration.modelNames = modelList.flatMap { $0.isEmpty ? nil : $0 }
-        configuration.defaultModel = string(self.defaultModel, "HUBLOT_DEFAULT_MODEL") ?? configuration.defaultModel
-        configuration.maxBatchSize = try integer(self.maxBatchSize, "HUBLOT_MAX_BATCH_SIZE") ?? configuration.maxBatchSize
-        if let delay = try integer(self.maxBatchDelayMs, "HUBLOT_MAX_BATCH_DELAY_MS") { configuration.maxBatchDelay = .milliseconds(delay) }
-        configuration.queueCapacity = try integer(self.queueCapacity, "HUBLOT_QUEUE_CAPACITY") ?? configuration.queueCapacity
-        configuration.inferenceThreads = try integer(self.threads, "HUBLOT_THREADS") ?? configuration.inferenceThreads
-        configuration.decodeThreads = try integer(self.decodeThreads, "HUBLOT_DECODE_THREADS") ?? configuration.decodeThreads
-        configuration.maxBodyBytes = try integer(self.maxBodyBytes, "HUBLOT_MAX_BODY_BYTES") ?? configuration.maxBodyBytes
-        configuration.maxPixels = try integer(self.maxPixels, "HUBLOT_MAX_PIXELS") ?? configuration.maxPixels
-        if let timeout = try integer(self.shutdownTimeoutS, "HUBLOT_SHUTDOWN_TIMEOUT_S") { configuration.shutdownTimeout = .seconds(timeout) }
-        let problems = configuration.problems()
-        guard problems.isEmpty else { throw ValidationError(problems.joined(separator: "; ")) }
-
         let app = try ClassifierApplication.build(configuration: configuration, logger: logger)
         var groupConfiguration = ServiceGroupConfiguration(
             services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         groupConfiguration.maximumGracefulShutdownDuration = configuration.shutdownTimeout
         try await ServiceGroup(configuration: groupConfiguration).run()
+    }
+
+    /// The configuration from the flags, else the environment, else the defaults.
+    private func resolve(
+        _ environment: EnvironmentVariables
+    ) throws -> (ClassifierConfiguration, Logger.Level) {
+        var configuration = ClassifierConfiguration(
+            modelsDirectory: URL(fileURLWithPath: self.modelsDirectory ?? environment.string("HUBLOT_MODELS") ?? ".cache/models"))
+        configuration.host = self.host ?? environment.string("HUBLOT_HOST") ?? configuration.host
+        configuration.port = try self.port ?? environment.integer("HUBLOT_PORT", in: 0...65535) ?? configuration.port
+        let names = self.models.isEmpty
+            ? environment.string("HUBLOT_LOAD_MODELS").map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
+            : self.models
+        configuration.modelNames = names.flatMap { $0.isEmpty ? nil : $0 }
+        configuration.defaultModel = self.defaultModel ?? environment.string("HUBLOT_DEFAULT_MODEL") ?? configuration.defaultModel
+        configuration.maxBatchSize = try self.maxBatchSize ?? environment.integer("HUBLOT_MAX_BATCH_SIZE") ?? configuration.maxBatchSize
+        if let delay = try self.maxBatchDelayMs ?? environment.integer("HUBLOT_MAX_BATCH_DELAY_MS", in: 0...Int.max) {
+            configuration.maxBatchDelay = .milliseconds(delay)
+        }
+        configuration.queueCapacity = try self.queueCapacity ?? environment.integer("HUBLOT_QUEUE_CAPACITY") ?? configuration.queueCapacity
+        configuration.inferenceThreads = try self.threads ?? environment.integer("HUBLOT_THREADS") ?? configuration.inferenceThreads
+        configuration.decodeThreads = try self.decodeThreads ?? environment.integer("HUBLOT_DECODE_THREADS") ?? configuration.decodeThreads
+        configuration.maxBodyBytes = try self.maxBodyBytes ?? environment.integer("HUBLOT_MAX_BODY_BYTES") ?? configuration.maxBodyBytes
+        configuration.maxPixels = try self.maxPixels ?? environment.integer("HUBLOT_MAX_PIXELS") ?? configuration.maxPixels
+        if let timeout = try self.shutdownTimeoutS ?? environment.integer("HUBLOT_SHUTDOWN_TIMEOUT_S", in: 0...Int.max) {
+            configuration.shutdownTimeout = .seconds(timeout)
+        }
+        if let timeout = try self.bodyTimeoutS ?? environment.integer("HUBLOT_BODY_TIMEOUT_S") { configuration.bodyTimeout = .seconds(timeout) }
+        if let timeout = try self.idleTimeoutS ?? environment.integer("HUBLOT_IDLE_TIMEOUT_S") { configuration.idleTimeout = .seconds(timeout) }
+        if let timeout = try self.headerTimeoutS ?? environment.integer("HUBLOT_HEADER_TIMEOUT_S") {
+            configuration.headerTimeout = .seconds(timeout)
+        }
+        let level: Logger.Level
+        if let logLevel = self.logLevel {
+            guard let parsed = Logger.Level(rawValue: logLevel.lowercased()) else {
+                throw EnvironmentVariables.InvalidValue(name: "--log-level", value: logLevel, expected: "trace, debug, info, notice, warning, error or critical")
+            }
+            level = parsed
+        } else {
+            level = try environment.logLevel("HUBLOT_LOG_LEVEL") ?? .info
+        }
+        return (configuration, level)
     }
 }

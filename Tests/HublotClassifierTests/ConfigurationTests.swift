@@ -1,5 +1,7 @@
 import Foundation
 import HublotClassifier
+import HublotCore
+import HublotHTTP
 import Hummingbird
 import HummingbirdTesting
 import Testing
@@ -13,7 +15,10 @@ struct ConfigurationTests {
         #expect(configuration.port == 8081)
         #expect(configuration.maxBatchSize == 8)
         #expect(configuration.maxBatchDelay == .milliseconds(2))
-        #expect(configuration.maxBodyBytes == 20 * 1024 * 1024)
+        #expect(configuration.maxBodyBytes == UploadLimits.defaultMaxBytes)
+        #expect(configuration.maxPixels == DecodeOptions.defaultMaxPixels)
+        #expect(configuration.bodyTimeout == .seconds(30))
+        #expect(configuration.idleTimeout == .seconds(60))
         #expect(configuration.defaultModel == "efficientnet_lite0")
         #expect(configuration.problems().isEmpty)
     }
@@ -26,7 +31,9 @@ struct ConfigurationTests {
         configuration.queueCapacity = 0
         configuration.maxBatchDelay = .milliseconds(-1)
         configuration.maxBodyBytes = 0
-        #expect(configuration.problems().count == 5)
+        configuration.bodyTimeout = .zero
+        configuration.idleTimeout = .seconds(-1)
+        #expect(configuration.problems().count == 7)
         #expect(throws: ConfigurationError.self) { _ = try ClassifierApplication.build(configuration: configuration) }
     }
 
@@ -47,5 +54,27 @@ struct ConfigurationTests {
                 body: ByteBuffer(string: "{\"inputs\":[]}"))
             try expectV2Error(response, .unsupportedMediaType)
         }
+    }
+
+    @Test("an environment variable holding an invalid value is refused, naming the variable")
+    func invalidEnvironmentValues() {
+        let environment = EnvironmentVariables([
+            "HUBLOT_PORT": "80a", "HUBLOT_QUEUE_CAPACITY": "0", "HUBLOT_LOG_LEVEL": "loud", "HUBLOT_BODY_TIMEOUT": "-2",
+            "HUBLOT_EMPTY": "",
+        ])
+        #expect { try environment.integer("HUBLOT_PORT", in: 0...65535) } throws: { String(describing: $0).contains("HUBLOT_PORT=80a") }
+        #expect { try environment.integer("HUBLOT_QUEUE_CAPACITY") } throws: { String(describing: $0).contains("HUBLOT_QUEUE_CAPACITY") }
+        #expect { try environment.logLevel("HUBLOT_LOG_LEVEL") } throws: { String(describing: $0).contains("HUBLOT_LOG_LEVEL=loud") }
+        #expect { try environment.seconds("HUBLOT_BODY_TIMEOUT") } throws: { String(describing: $0).contains("HUBLOT_BODY_TIMEOUT") }
+    }
+
+    @Test("unset and empty variables give nothing; valid ones their value")
+    func validEnvironmentValues() throws {
+        let environment = EnvironmentVariables(["HUBLOT_PORT": "8090", "HUBLOT_EMPTY": "", "HUBLOT_LOG_LEVEL": "DEBUG", "T": "1.5"])
+        #expect(try environment.integer("HUBLOT_PORT", in: 0...65535) == 8090)
+        #expect(try environment.integer("HUBLOT_EMPTY") == nil)
+        #expect(try environment.integer("HUBLOT_ABSENT") == nil)
+        #expect(try environment.logLevel("HUBLOT_LOG_LEVEL") == .debug)
+        #expect(try environment.seconds("T") == 1.5)
     }
 }

@@ -164,6 +164,12 @@ import Testing
             #expect(response.status == .unprocessableContent)
             #expect(response.errorCode == "invalid_image")
         }
+        // Issue 14 #10: without a Content-Type the front answered 200 where the classifier answers 415.
+        try await client.execute(uri: "/api/classify?model=efficientnet_lite0", method: .post, body: ByteBuffer(bytes: [0xFF, 0xD8])) {
+            response in
+            #expect(response.status == .unsupportedMediaType)
+            #expect(response.errorCode == "unsupported_media_type")
+        }
         var noFile = MultipartForm()
         noFile.field("model", "efficientnet_lite0")
         try await client.execute(uri: "/classify", method: .post, headers: noFile.headers(language: "en"), body: noFile.finished()) { response in

@@ -1,4 +1,5 @@
 import Foundation
+import HublotHTTP
 import Testing
 
 @testable import HublotFront
@@ -15,14 +16,12 @@ import Testing
         }
     }
 
-    @Test func everyErrorCodeTheSiteShowsIsTranslated() throws {
-        let strings = try Translations().strings(.english)
-        let codes = [
-            "classifier_unavailable", "classifier_timeout", "payload_too_large", "unsupported_media_type", "invalid_image",
-            "too_many_pixels", "unknown_model", "model_not_ready", "overloaded", "bad_request", "no_image", "no_model",
-            "bad_gateway", "internal",
-        ]
-        for code in codes { #expect(strings.table["error_\(code)"] != nil, "no message for \(code)") }
+    @Test(arguments: APIError.Code.allCases)
+    func everyErrorCodeIsTranslatedInBothLanguages(code: APIError.Code) throws {
+        let translations = try Translations()
+        for language in Language.allCases {
+            #expect(translations.strings(language).table["error_\(code.rawValue)"] != nil, "no \(language) message for \(code)")
+        }
     }
 
     @Test(arguments: [

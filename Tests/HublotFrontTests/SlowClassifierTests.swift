@@ -1,5 +1,6 @@
 import Foundation
 import HTTPTypes
+import HublotHTTP
 import HummingbirdTesting
 import NIOCore
 import Testing
@@ -58,7 +59,7 @@ import Testing
 
     @Test func oversizedUploadIsRefusedWithoutForwarding() async throws {
         try await withFakeClassifier(classifyDelay: .zero) { url, recorder in
-            let limit = 20 * 1024 * 1024
+            let limit = UploadLimits.defaultMaxBytes
             let app = try await makeFront(classifierURL: url)
             let oversized = ByteBuffer(repeating: 0xAB, count: limit + 1)
             try await app.test(.router) { client in
@@ -109,6 +110,48 @@ import Testing
                 ) { response in
                     #expect(response.status == .badRequest)
                     #expect(response.errorCode == "bad_request")
+                }
+            }
+            #expect(recorder.classifyCalls == 0)
+        }
+    }
+
+    @Test func aRepeatedTopKIsRefusedAsTheClassifierDoes() async throws {
+        try await withFakeClassifier(classifyDelay: .zero) { url, recorder in
+            let app = try await makeFront(classifierURL: url)
+            try await app.test(.router) { client in
+                try await client.execute(
+                    uri: "/api/classify?model=slow&top_k=3&top_k=4", method: .post, headers: [.contentType: "image/jpeg"],
+                    body: ByteBuffer(bytes: [0xFF])
+                ) { response in
+                    #expect(response.status == .badRequest)
+                    #expect(response.errorCode == "bad_request")
+                }
+            }
+            #expect(recorder.classifyCalls == 0)
+        }
+    }
+
+    @Test func anUploadWithoutContentTypeIsForwardedWithoutOne() async throws {
+        try await withFakeClassifier(classifyDelay: .zero) { url, recorder in
+            let app = try await makeFront(classifierURL: url)
+            try await app.test(.router) { client in
+                try await client.execute(uri: "/api/classify?model=slow", method: .post, body: ByteBuffer(bytes: [0xFF])) { _ in }
+            }
+            #expect(recorder.contentTypes == [nil])
+        }
+    }
+
+    @Test func aComparisonOfTooManyModelsIsRefusedWithoutForwarding() async throws {
+        try await withFakeClassifier(classifyDelay: .zero) { url, recorder in
+            let app = try await makeFront(classifierURL: url)
+            try await app.test(.router) { client in
+                var form = MultipartForm()
+                for index in 0...UploadForm.maxModels { form.field("model", "model\(index)") }
+                form.file("image", rawFileName: "cat.jpg", contentType: "image/jpeg", bytes: Data([0xFF, 0xD8, 0xFF]))
+                try await client.execute(uri: "/compare", method: .post, headers: form.headers(language: "en"), body: form.finished()) { response in
+                    #expect(response.status == .badRequest)
+                    #expect(response.text.contains("one comparison uses at most \(UploadForm.maxModels)"))
                 }
             }
             #expect(recorder.classifyCalls == 0)

@@ -1,5 +1,6 @@
 import Foundation
 import NIOCore
+import HublotHTTP
 import Testing
 
 @testable import HublotFront
@@ -25,32 +26,52 @@ import Testing
     }
 
     @Test func aBodyThatIsNotMultipartIsABadRequest() {
-        #expect(throws: GatewayError.self) {
+        #expect(throws: APIError.self) {
             try UploadForm(body: ByteBuffer(string: "x"), contentType: "application/json")
         }
     }
 
     @Test func dispositionParametersHonourQuotes() {
-        let parameters = UploadForm.dispositionParameters(#"form-data; name="image"; filename="x\"<script>;y.jpg""#)
-        #expect(parameters["name"] == "image")
-        #expect(parameters["filename"] == #"x"<script>;y.jpg"#)
+        let disposition = ContentDisposition(parsing: #"form-data; name="image"; filename="x\"<script>;y.jpg""#)
+        #expect(disposition.type == "form-data")
+        #expect(disposition.name == "image")
+        #expect(disposition.fileName == #"x"<script>;y.jpg"#)
     }
 
-    @Test func limitedBodyPassesSmallBodiesAndStopsLargeOnes() async throws {
-        let chunks = [ByteBuffer(repeating: 1, count: 600), ByteBuffer(repeating: 2, count: 600)]
-        var total = 0
-        for try await chunk in LimitedBody(AsyncStream { continuation in
-            chunks.forEach { continuation.yield($0) }
-            continuation.finish()
-        }, limit: 2000) {
-            total += chunk.readableBytes
-        }
-        #expect(total == 1200)
-        await #expect(throws: UploadLimitExceeded.self) {
-            for try await _ in LimitedBody(AsyncStream { continuation in
-                chunks.forEach { continuation.yield($0) }
-                continuation.finish()
-            }, limit: 1000) {}
+    @Test func aFileNameWithSemicolonsAndEqualsIsKeptWhole() throws {
+        var form = MultipartForm()
+        form.file("image", rawFileName: "a; name=model; b=c.jpg", contentType: "image/png", bytes: Data([1, 2]))
+        let parsed = try MultipartFormData(body: form.finished(), contentType: "multipart/form-data; boundary=\(form.boundary)")
+        #expect(parsed.parts.count == 1)
+        #expect(parsed.first(named: "image")?.disposition.fileName == "a; name=model; b=c.jpg")
+        #expect(parsed.first(named: "model") == nil)
+    }
+
+    @Test func aTruncatedLastPartIsDropped() throws {
+        var form = MultipartForm()
+        form.field("model", "a")
+        form.file("image", rawFileName: "cat.jpg", contentType: "image/jpeg", bytes: Data([1, 2, 3]))
+        let parsed = try MultipartFormData(body: form.body, contentType: "multipart/form-data; boundary=\(form.boundary)")
+        #expect(parsed.parts.map(\.disposition.name) == ["model"])
+    }
+
+    @Test(arguments: [
+        "multipart/form-data; charset=utf-8; boundary=\"abc\"", "Multipart/Form-Data;boundary=abc",
+    ])
+    func theBoundaryIsFoundAmongOtherParameters(contentType: String) {
+        #expect(MultipartFormData.boundary(of: contentType) == "abc")
+    }
+
+    @Test(arguments: ["multipart/form-data", "multipart/form-data; boundary=", "image/jpeg; boundary=abc"])
+    func aContentTypeWithoutBoundaryIsABadRequest(contentType: String) {
+        #expect(throws: APIError.self) { try MultipartFormData(body: ByteBuffer(string: "x"), contentType: contentType) }
+    }
+
+    @Test func moreModelsThanAComparisonMayUseAreRefused() throws {
+        var form = MultipartForm()
+        for index in 0...UploadForm.maxModels { form.field("model", "m\(index)") }
+        #expect(throws: APIError.tooManyModels(limit: UploadForm.maxModels)) {
+            try UploadForm(body: form.finished(), contentType: "multipart/form-data; boundary=\(form.boundary)")
         }
     }
 }

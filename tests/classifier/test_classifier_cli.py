@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import time
 from pathlib import Path
 
-from hublot_testing import PACKAGE_ROOT, binary, free_port, get_json, models_dir
+import pytest
+
+from hublot_testing import PACKAGE_ROOT, binary, free_port, get_json, models_dir, start_classifier
+from slow_clients import trickle_headers_until_closed
 
 
 def classifier_binary() -> Path:
@@ -31,6 +35,8 @@ def test_help_documents_every_flag_and_its_variable() -> None:
         ("--threads", "HUBLOT_THREADS"), ("--decode-threads", "HUBLOT_DECODE_THREADS"),
         ("--max-body-bytes", "HUBLOT_MAX_BODY_BYTES"), ("--max-pixels", "HUBLOT_MAX_PIXELS"),
         ("--shutdown-timeout-s", "HUBLOT_SHUTDOWN_TIMEOUT_S"), ("--log-level", "HUBLOT_LOG_LEVEL"),
+        ("--body-timeout-s", "HUBLOT_BODY_TIMEOUT_S"), ("--idle-timeout-s", "HUBLOT_IDLE_TIMEOUT_S"),
+        ("--header-timeout-s", "HUBLOT_HEADER_TIMEOUT_S"),
     ]:
         assert flag in result.stdout and variable in result.stdout, flag
 
@@ -40,6 +46,17 @@ def test_invalid_values_are_refused_with_exit_64() -> None:
     result = run(env={"HUBLOT_QUEUE_CAPACITY": "many"})
     assert result.returncode == 64
     assert "HUBLOT_QUEUE_CAPACITY" in result.stderr
+
+
+@pytest.mark.parametrize("variable, value", [
+    ("HUBLOT_PORT", "80a"), ("HUBLOT_PORT", "70000"), ("HUBLOT_MAX_BODY_BYTES", "-1"), ("HUBLOT_THREADS", "two"),
+    ("HUBLOT_BODY_TIMEOUT_S", "0"), ("HUBLOT_IDLE_TIMEOUT_S", "soon"), ("HUBLOT_LOG_LEVEL", "loud"),
+    ("HUBLOT_MAX_BATCH_DELAY_MS", "-3"),
+])
+def test_an_invalid_environment_value_stops_the_program_naming_the_variable(variable: str, value: str) -> None:
+    result = run(env={variable: value})
+    assert result.returncode == 64, result.stderr
+    assert f"{variable}={value}" in result.stderr
 
 
 def test_a_missing_repository_stops_the_program_with_a_message(tmp_path: Path) -> None:
@@ -75,3 +92,58 @@ def test_environment_variables_configure_the_server(tmp_path: Path) -> None:
         process.terminate()
         assert process.wait(timeout=30) == 0
         log.close()
+
+
+def test_an_idle_connection_is_closed(tmp_path: Path) -> None:
+    """Issue 14 #10: idle connections stayed open indefinitely."""
+    server = start_classifier(tmp_path / "classifier.log", "--model", "efficientnet_lite0", "--idle-timeout-s", "1")
+    try:
+        with socket.create_connection(("127.0.0.1", server.port)) as connection:
+            connection.settimeout(20)
+            assert connection.recv(1) == b""
+    finally:
+        server.stop()
+
+
+def test_a_body_that_stops_arriving_is_answered_408(tmp_path: Path) -> None:
+    """Issue 14 #10: the classifier waited 45 s+ for missing body bytes."""
+    server = start_classifier(tmp_path / "classifier.log", "--model", "efficientnet_lite0", "--body-timeout-s", "1")
+    try:
+        with socket.create_connection(("127.0.0.1", server.port)) as connection:
+            connection.settimeout(20)
+            connection.sendall(b"POST /v1/classify HTTP/1.1\r\nHost: x\r\nContent-Type: image/jpeg\r\n"
+                               b"Content-Length: 100000\r\n\r\n" + b"\xff" * 1000)
+            answer = b""
+            while chunk := connection.recv(65536):
+                answer += chunk
+        assert answer.startswith(b"HTTP/1.1 408"), answer[:200]
+        assert b"request_timeout" in answer
+    finally:
+        server.stop()
+
+
+def test_a_client_that_sends_its_whole_body_before_reading_gets_its_413(tmp_path: Path) -> None:
+    """Issue 14 #7: after a 413 to a `Connection: close` request the classifier neither read nor closed."""
+    server = start_classifier(tmp_path / "classifier.log", "--model", "efficientnet_lite0",
+                              "--max-body-bytes", str(4 * 1024 * 1024))
+    try:
+        body = b"\xff" * (15 * 1024 * 1024)
+        with socket.create_connection(("127.0.0.1", server.port)) as connection:
+            connection.settimeout(20)
+            connection.sendall(b"POST /v1/classify HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+                               b"Content-Type: image/jpeg\r\nContent-Length: %d\r\n\r\n" % len(body) + body)
+            answer = b""
+            while chunk := connection.recv(65536):
+                answer += chunk
+        assert answer.startswith(b"HTTP/1.1 413"), answer[:200]
+    finally:
+        server.stop()
+
+
+def test_a_head_trickling_in_is_cut_off(tmp_path: Path) -> None:
+    """Issue 14 #10 (slowloris): a client sending its headers a byte at a time kept its connection forever."""
+    server = start_classifier(tmp_path / "classifier.log", "--model", "efficientnet_lite0", "--header-timeout-s", "1")
+    try:
+        assert trickle_headers_until_closed(server.port)
+    finally:
+        server.stop()

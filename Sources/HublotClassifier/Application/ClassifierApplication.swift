@@ -1,6 +1,7 @@
 import Hummingbird
 import HublotHTTP
 import Logging
+import NIOCore
 import NIOPosix
 import Prometheus
 
@@ -45,6 +46,7 @@ public enum ClassifierApplication {
             decodePool: decodePool, logger: logger)
         return Application(
             router: router,
+            server: HublotServer.http1(idleTimeout: configuration.idleTimeout, requestHeadTimeout: configuration.headerTimeout),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "hublot-classifier"),
             services: [models],
             logger: logger)

@@ -1,4 +1,6 @@
 import Foundation
+import HublotCore
+import HublotHTTP
 
 /// Everything the model server can be told, as one value built by the executable (flags and
 /// environment variables) or by tests. Nothing inside the server reads the environment itself.
@@ -27,6 +29,14 @@ public struct ClassifierConfiguration: Sendable {
     public var maxBodyBytes: Int
     /// Largest accepted image in pixels, read from the header before decoding (`--max-pixels`, `HUBLOT_MAX_PIXELS`).
     public var maxPixels: Int
+    /// How long a request body may take to arrive; then 408 and the connection closes (`--body-timeout-s`, `HUBLOT_BODY_TIMEOUT_S`).
+    public var bodyTimeout: Duration
+    /// How long a connection may stay without reading or writing (between requests, or while headers or a
+    /// body trickle in) before it is closed (`--idle-timeout-s`, `HUBLOT_IDLE_TIMEOUT_S`).
+    public var idleTimeout: Duration
+    /// How long a request's head may take to arrive, from the connection's start or the previous answer;
+    /// then the connection closes (`--header-timeout-s`, `HUBLOT_HEADER_TIMEOUT_S`).
+    public var headerTimeout: Duration
     /// Value of `Retry-After` (seconds) on 503 answers.
     public var retryAfterSeconds: Int
     /// Longest wait for in-flight requests on shutdown (`--shutdown-timeout-s`, `HUBLOT_SHUTDOWN_TIMEOUT_S`).
@@ -43,9 +53,16 @@ public struct ClassifierConfiguration: Sendable {
     /// Default queue bound per model.
     public static let defaultQueueCapacity = 64
     /// Default body limit: 20 MiB.
-    public static let defaultMaxBodyBytes = 20 * 1024 * 1024
+    public static let defaultMaxBodyBytes = UploadLimits.defaultMaxBytes
+    /// Default body timeout, in seconds.
+    public static let defaultBodyTimeoutSeconds = 30
+    /// Default request head timeout, in seconds (above the front's 20 s pool idle time, so the front never
+    /// reuses a connection the classifier is closing).
+    public static let defaultHeaderTimeoutSeconds = 30
+    /// Default idle timeout, in seconds.
+    public static let defaultIdleTimeoutSeconds = 60
     /// Default pixel limit: 40 megapixels.
-    public static let defaultMaxPixels = 40_000_000
+    public static let defaultMaxPixels = DecodeOptions.defaultMaxPixels
 
     /// Creates a configuration; every argument but the models folder has a default.
     public init(
@@ -61,6 +78,9 @@ public struct ClassifierConfiguration: Sendable {
         decodeThreads: Int = ProcessInfo.processInfo.activeProcessorCount,
         maxBodyBytes: Int = ClassifierConfiguration.defaultMaxBodyBytes,
         maxPixels: Int = ClassifierConfiguration.defaultMaxPixels,
+        bodyTimeout: Duration = .seconds(ClassifierConfiguration.defaultBodyTimeoutSeconds),
+        idleTimeout: Duration = .seconds(ClassifierConfiguration.defaultIdleTimeoutSeconds),
+        headerTimeout: Duration = .seconds(ClassifierConfiguration.defaultHeaderTimeoutSeconds),
         retryAfterSeconds: Int = 1,
         shutdownTimeout: Duration = .seconds(10)
     ) {
@@ -76,6 +96,9 @@ public struct ClassifierConfiguration: Sendable {
         self.decodeThreads = decodeThreads
         self.maxBodyBytes = maxBodyBytes
         self.maxPixels = maxPixels
+        self.bodyTimeout = bodyTimeout
+        self.idleTimeout = idleTimeout
+        self.headerTimeout = headerTimeout
         self.retryAfterSeconds = retryAfterSeconds
         self.shutdownTimeout = shutdownTimeout
     }
@@ -91,6 +114,9 @@ public struct ClassifierConfiguration: Sendable {
         if self.decodeThreads < 1 { problems.append("decode threads must be at least 1") }
         if self.maxBodyBytes < 1 { problems.append("max body bytes must be at least 1") }
         if self.maxPixels < 1 { problems.append("max pixels must be at least 1") }
+        if self.bodyTimeout <= .zero { problems.append("body timeout must be positive") }
+        if self.idleTimeout <= .zero { problems.append("idle timeout must be positive") }
+        if self.headerTimeout <= .zero { problems.append("header timeout must be positive") }
         return problems
     }
 }

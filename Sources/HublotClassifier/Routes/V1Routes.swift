@@ -42,7 +42,8 @@ public struct V1Routes: Sendable {
             let entry = try self.service.entry(name)
             let topK = try Self.topK(request, classes: entry.summary.classes)
             _ = try self.service.ready(name)
-            let bytes = try await UploadReader.image(from: request, maxBytes: self.service.configuration.maxBodyBytes)
+            let bytes = try await UploadReader.image(
+                from: request, maxBytes: self.service.configuration.maxBodyBytes, timeout: self.service.configuration.bodyTimeout)
             let response = try await self.service.classify(bytes, model: name, topK: topK, startedAt: started)
             self.service.metrics.recordRequest(model: name, status: 200, duration: ContinuousClock.now - started)
             return response

@@ -3,7 +3,7 @@ import Hummingbird
 import HublotHTTP
 
 /// Open Inference Protocol v2 (KServe / Triton HTTP/REST): health, metadata and FP32 JSON inference.
-/// Errors here are `{"error": "message"}` as the protocol specifies (see ``V2ErrorMiddleware``).
+/// Errors here are `{"error": "message"}` as the protocol specifies (HublotHTTP's ``JSONErrorMiddleware`` in the `.openInference` shape).
 public struct V2Routes: Sendable {
     /// The classification logic.
     public let service: ClassificationService
@@ -21,7 +21,7 @@ public struct V2Routes: Sendable {
 
     /// Adds `/v2/...` to `router`.
     public func add(to router: Router<HublotRequestContext>) {
-        let group = router.group("v2").add(middleware: V2ErrorMiddleware())
+        let group = router.group("v2").add(middleware: JSONErrorMiddleware(shape: .openInference))
         group.get { _, _ in V2.ServerMetadata(name: "hublot-classifier", version: Self.serverVersion, extensions: []) }
         group.get("health/live") { _, _ in V2.Live(live: true) }
         group.get("health/ready") { _, context in
@@ -95,7 +95,8 @@ public struct V2Routes: Sendable {
         if let type = request.headers[.contentType].flatMap(MediaType.init(from:)), !type.isType(.applicationJson) {
             throw APIError.unsupportedMediaType("send the inference request as application/json")
         }
-        let body = try await UploadReader.collect(request.body, maxBytes: self.service.configuration.maxBodyBytes)
+        let body = try await UploadReader.collect(
+            request.body, maxBytes: self.service.configuration.maxBodyBytes, timeout: self.service.configuration.bodyTimeout)
         let inference: V2.InferenceRequest
         do {
             inference = try JSONDecoder().decode(V2.InferenceRequest.self, from: Data(body))

@@ -1,6 +1,7 @@
 import Hummingbird
 import HublotHTTP
 import Logging
+import NIOCore
 
 /// Builds the hublot-front application: the site, the gateway, the probes, `/metrics`, static files,
 /// the shared middleware and the classifier client whose connections close on graceful shutdown.
@@ -14,9 +15,8 @@ public func buildFrontApplication(
     guard let publicFolder = FrontResources.url("public") else { throw FrontResourceError.missing("public") }
 
     let router = Router(context: HublotRequestContext.self)
-    router.addHublotMiddleware()
+    router.addHublotMiddleware(responseHeaders: SecurityHeaders.fields)
     router.addMiddleware {
-        SecurityHeadersMiddleware<HublotRequestContext>()
         NotFoundPageMiddleware<HublotRequestContext>(renderer: renderer, translations: translations, configuration: configuration)
         FileMiddleware<HublotRequestContext, LocalFileSystem>(
             publicFolder.path, urlBasePath: nil, cacheControl: .init([(MediaType(type: .any), [.noCache])]), searchForIndexHtml: false,
@@ -24,11 +24,13 @@ public func buildFrontApplication(
     }
     router.addMetricsRoute()
     HealthRoutes(client: client).register(on: router)
-    GatewayRoutes(client: client, configuration: configuration).register(on: router)
-    SiteRoutes(client: client, renderer: renderer, translations: translations, configuration: configuration).register(on: router)
+    let uploads = UploadReceiver(budget: UploadBudget(capacity: configuration.uploadMemoryBytes), configuration: configuration)
+    GatewayRoutes(client: client, uploads: uploads, configuration: configuration).register(on: router)
+    SiteRoutes(client: client, uploads: uploads, renderer: renderer, translations: translations, configuration: configuration).register(on: router)
 
     return Application(
         router: router,
+        server: HublotServer.http1(idleTimeout: configuration.idleTimeout, requestHeadTimeout: configuration.headerTimeout),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "hublot-front"),
         services: [ClassifierClientService(client: client)],
         logger: logger)

@@ -75,23 +75,4 @@ public enum ClassifierAPI {
             case totalMs = "total_ms"
         }
     }
-
-    /// `{"error": {"code", "message"}}`, the error body of both services.
-    public struct ErrorEnvelope: Codable, Sendable {
-        /// The error itself.
-        public struct Detail: Codable, Sendable {
-            /// A stable machine-readable code, e.g. `invalid_image`.
-            public var code: String
-            /// An English sentence for developers.
-            public var message: String
-        }
-
-        /// The error.
-        public var error: Detail
-
-        /// Creates an envelope.
-        public init(code: String, message: String) {
-            self.error = Detail(code: code, message: message)
-        }
-    }
 }

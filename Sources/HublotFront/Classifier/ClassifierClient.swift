@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import HTTPTypes
+import HublotHTTP
 import Logging
 import NIOCore
 import NIOHTTP1
@@ -19,20 +20,20 @@ public final class ClassifierClient: Sendable {
         public var body: ByteBuffer
 
         /// The classifier's error, when the status is not a success.
-        public var error: GatewayError? {
+        public var error: APIError? {
             guard status.kind != .successful else { return nil }
-            let envelope = try? JSONDecoder().decode(ClassifierAPI.ErrorEnvelope.self, from: body)
-            return GatewayError(
+            let envelope = try? JSONDecoder().decode(ErrorEnvelope.self, from: body)
+            return APIError(
                 status: status,
-                code: envelope?.error.code ?? "internal",
+                code: envelope?.error.code ?? .internal,
                 message: envelope?.error.message ?? "The classification service answered \(status.code).",
-                retryAfter: retryAfter)
+                headers: retryAfter.map { [.retryAfter: $0] } ?? [:])
         }
 
         /// Decodes a successful JSON body, or throws the classifier's error.
-        public func decode<T: Decodable>(_ type: T.Type) throws(GatewayError) -> T {
+        public func decode<T: Decodable>(_ type: T.Type) throws(APIError) -> T {
             if let error { throw error }
-            do { return try JSONDecoder().decode(type, from: body) } catch { throw GatewayError.badGateway }
+            do { return try JSONDecoder().decode(type, from: body) } catch { throw APIError.badGateway }
         }
     }
 
@@ -50,7 +51,7 @@ public final class ClassifierClient: Sendable {
             redirectConfiguration: .disallow,
             timeout: .init(connect: connect, read: total))
         clientConfiguration.connectionPool = .init(
-            idleTimeout: .seconds(60),
+            idleTimeout: .seconds(20),  // below the classifier's 30 s request head timeout: never reuse a closing connection
             concurrentHTTP1ConnectionsPerHostSoftLimit: configuration.maxConnections)
         clientConfiguration.connectionPool.retryConnectionEstablishment = false
         self.httpClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
@@ -67,12 +68,12 @@ public final class ClassifierClient: Sendable {
     }
 
     /// `GET /v1/models`, as received.
-    public func fetchModels(requestID: String) async throws(GatewayError) -> Answer {
+    public func fetchModels(requestID: String) async throws(APIError) -> Answer {
         try await send(path: "/v1/models", method: .GET, requestID: requestID)
     }
 
     /// `GET /v1/models`, decoded.
-    public func models(requestID: String) async throws(GatewayError) -> ClassifierAPI.ModelList {
+    public func models(requestID: String) async throws(APIError) -> ClassifierAPI.ModelList {
         try await fetchModels(requestID: requestID).decode(ClassifierAPI.ModelList.self)
     }
 
@@ -81,8 +82,8 @@ public final class ClassifierClient: Sendable {
     ///   - model: the model to use, or `nil` for the classifier's default.
     ///   - body: the upload, streamed when it comes from a request.
     public func classify(
-        model: String?, topK: Int, body: HTTPClientRequest.Body, contentType: String, requestID: String
-    ) async throws(GatewayError) -> Answer {
+        model: String?, topK: Int, body: HTTPClientRequest.Body, contentType: String?, requestID: String
+    ) async throws(APIError) -> Answer {
         let path: String
         if let model, !model.isEmpty {
             path = "/v1/models/\(Self.pathSegment(model))/classify?top_k=\(topK)"
@@ -101,7 +102,7 @@ public final class ClassifierClient: Sendable {
     private func send(
         path: String, method: NIOHTTP1.HTTPMethod, body: HTTPClientRequest.Body? = nil, contentType: String? = nil,
         requestID: String, timeout: TimeAmount? = nil
-    ) async throws(GatewayError) -> Answer {
+    ) async throws(APIError) -> Answer {
         var request = HTTPClientRequest(url: baseURL + path)
         request.method = method
         request.headers.add(name: "X-Request-Id", value: requestID)
@@ -117,22 +118,22 @@ public final class ClassifierClient: Sendable {
                 retryAfter: response.headers.first(name: "Retry-After"),
                 body: bytes)
         } catch {
-            throw Self.gatewayError(for: error)
+            throw Self.apiError(for: error)
         }
     }
 
-    /// Maps a transport failure to what the person or the API client is told.
-    static func gatewayError(for error: any Error) -> GatewayError {
-        if let error = error as? GatewayError { return error }
-        if let error = error as? UploadLimitExceeded { return .tooLarge(limit: error.limit) }
+    /// Maps a failure to what the person or the API client is told: an ``APIError`` as is, a transport
+    /// failure as `classifier_timeout` or `classifier_unavailable`, an oversized answer as `bad_gateway`.
+    static func apiError(for error: any Error) -> APIError {
+        if let error = error as? APIError { return error }
         if let error = error as? HTTPClientError {
             switch error {
-            case .deadlineExceeded, .readTimeout, .writeTimeout: return .timeout
-            default: return .unavailable
+            case .deadlineExceeded, .readTimeout, .writeTimeout: return .classifierTimeout
+            default: return .classifierUnavailable
             }
         }
         if error is NIOTooManyBytesError { return .badGateway }
-        return .unavailable
+        return .classifierUnavailable
     }
 
     /// Percent-encodes a model name for use as one path segment.
@@ -140,12 +141,5 @@ public final class ClassifierClient: Sendable {
         var allowed = CharacterSet.alphanumerics
         allowed.insert(charactersIn: "-._~")
         return name.addingPercentEncoding(withAllowedCharacters: allowed) ?? name
-    }
-}
-
-extension TimeAmount {
-    init(_ duration: Duration) {
-        let (seconds, attoseconds) = duration.components
-        self = .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import HublotHTTP
 
 /// Everything `hublot-front` can be configured with: where it listens, where the classifier is, limits and timeouts.
 public struct FrontConfiguration: Sendable {
@@ -14,6 +15,16 @@ public struct FrontConfiguration: Sendable {
     public var requestTimeout: Duration
     /// The largest image accepted, in bytes; larger uploads are refused with 413 before anything is forwarded.
     public var maxUploadBytes: Int
+    /// How long an upload's body may take to arrive once its headers are in; then 408 and the connection closes.
+    public var bodyTimeout: Duration
+    /// How long a connection may stay without reading or writing (between requests, or while headers or
+    /// a body trickle in) before the front closes it.
+    public var idleTimeout: Duration
+    /// How long a request's head may take to arrive, from the connection's start or the previous answer;
+    /// then the connection closes (slow headers, idle keep-alive).
+    public var headerTimeout: Duration
+    /// Bytes of uploads held in memory at once, across requests; past it uploads get 503 with `Retry-After`.
+    public var uploadMemoryBytes: Int
     /// Connections kept open to the classifier.
     public var maxConnections: Int
     /// The language used when neither the query, the cookie nor `Accept-Language` choose one.
@@ -28,7 +39,11 @@ public struct FrontConfiguration: Sendable {
         classifierURL: String = "http://127.0.0.1:8081",
         connectTimeout: Duration = .seconds(2),
         requestTimeout: Duration = .seconds(30),
-        maxUploadBytes: Int = 20 * 1024 * 1024,
+        maxUploadBytes: Int = UploadLimits.defaultMaxBytes,
+        bodyTimeout: Duration = .seconds(30),
+        idleTimeout: Duration = .seconds(60),
+        headerTimeout: Duration = .seconds(30),
+        uploadMemoryBytes: Int = 128 * 1024 * 1024,
         maxConnections: Int = 16,
         defaultLanguage: Language = .french,
         topK: Int = 5
@@ -39,11 +54,50 @@ public struct FrontConfiguration: Sendable {
         self.connectTimeout = connectTimeout
         self.requestTimeout = requestTimeout
         self.maxUploadBytes = maxUploadBytes
+        self.bodyTimeout = bodyTimeout
+        self.idleTimeout = idleTimeout
+        self.headerTimeout = headerTimeout
+        self.uploadMemoryBytes = uploadMemoryBytes
         self.maxConnections = maxConnections
         self.defaultLanguage = defaultLanguage
         self.topK = topK
     }
 
+    /// Checks the values are usable; returns a message per problem.
+    public func problems() -> [String] {
+        var problems: [String] = []
+        if !(0...65535).contains(port) { problems.append("port must be in 0...65535") }
+        if URL(string: classifierURL)?.scheme.map({ ["http", "https"].contains($0.lowercased()) }) != true {
+            problems.append("the classifier URL must be an http:// or https:// URL")
+        }
+        for (name, value) in [
+            ("connect timeout", connectTimeout), ("request timeout", requestTimeout), ("body timeout", bodyTimeout),
+            ("idle timeout", idleTimeout), ("header timeout", headerTimeout),
+        ] where value <= .zero {
+            problems.append("\(name) must be positive")
+        }
+        if maxUploadBytes < 1 { problems.append("max upload bytes must be at least 1") }
+        let largestShare = uploadShare(declaredLength: nil, contentType: "multipart/form-data")
+        if uploadMemoryBytes < largestShare {
+            problems.append("upload memory bytes must hold at least one largest form post (\(largestShare) bytes)")
+        }
+        if maxConnections < 1 { problems.append("classifier connections must be at least 1") }
+        if topK < 1 { problems.append("top k must be at least 1") }
+        return problems
+    }
+
     /// Extra room allowed around the image in a multipart form (boundaries, part headers, the other fields).
     var multipartOverheadBytes: Int { 64 * 1024 }
+
+    /// The bytes of the upload budget an upload takes while in flight: its body (its `Content-Length`, else the
+    /// limit), twice for a form (the parser assembles the image part in a buffer of its own).
+    func uploadShare(declaredLength: Int?, contentType: String?) -> Int {
+        let body = declaredLength ?? bodyLimit(contentType: contentType)
+        return MultipartFormData.isMultipart(contentType) ? 2 * body : body
+    }
+
+    /// The largest body accepted for an upload of `contentType`: the image, plus room for the form around it.
+    func bodyLimit(contentType: String?) -> Int {
+        maxUploadBytes + (MultipartFormData.isMultipart(contentType) ? multipartOverheadBytes : 0)
+    }
 }

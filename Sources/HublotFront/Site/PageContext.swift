@@ -1,4 +1,5 @@
 import Foundation
+import HublotHTTP
 
 /// Builds the values the templates read. Everything shown comes from the translations or from data that
 /// the templates escape.
@@ -28,7 +29,7 @@ struct PageContext {
             "max_upload_bytes": configuration.maxUploadBytes,
             "results_title": strings[isCompare ? "compare_results_title" : "results_title"],
             "drop_limits": strings.format("drop_limits", max: maxMebibytes),
-            "messages": messageCodes.map { ["code": $0, "text": message(for: $0)] },
+            "messages": Self.messageCodes.map { ["code": $0.rawValue, "text": message(for: $0)] },
             "skeleton": [
                 "model": "", "file_name": "", "predictions": [Any](),
                 "timings": timings(nil),
@@ -38,18 +39,18 @@ struct PageContext {
     }
 
     /// The translated, person-readable message for an error code.
-    func message(for code: String) -> String {
-        let key = "error_\(code)"
+    func message(for code: APIError.Code) -> String {
+        let key = "error_\(code.rawValue)"
         let known = strings.table[key] != nil ? key : "error_internal"
-        return strings.format(known, max: maxMebibytes)
+        return strings.format(known, max: maxMebibytes).replacingOccurrences(of: "{max_models}", with: String(UploadForm.maxModels))
     }
 
     /// The alert at the top of a page.
-    func notice(_ error: GatewayError, requestID: String) -> [String: Any] {
+    func notice(_ error: APIError, requestID: String) -> [String: Any] {
         [
-            "title": strings[error.code == "classifier_unavailable" ? "error_unavailable_title" : "error_title"],
+            "title": strings[error.code == .classifierUnavailable ? "error_unavailable_title" : "error_title"],
             "message": message(for: error.code),
-            "code": error.code,
+            "code": error.code.rawValue,
             "request_id": requestID,
         ]
     }
@@ -78,7 +79,7 @@ struct PageContext {
     }
 
     /// One result card from a classification (or an error for that model).
-    func resultCard(model: String, fileName: String, outcome: Result<ClassifierAPI.Classification, GatewayError>) -> [String: Any] {
+    func resultCard(model: String, fileName: String, outcome: Result<ClassifierAPI.Classification, APIError>) -> [String: Any] {
         switch outcome {
         case .success(let classification):
             return [
@@ -97,7 +98,7 @@ struct PageContext {
         case .failure(let error):
             return [
                 "model": model, "file_name": fileName, "predictions": [Any](), "timings": timings(nil),
-                "card_error": ["message": message(for: error.code), "code": error.code],
+                "card_error": ["message": message(for: error.code), "code": error.code.rawValue],
             ]
         }
     }
@@ -121,14 +122,8 @@ struct PageContext {
         return value.rounded() == value ? String(Int(value)) : String(format: "%.1f", value)
     }
 
-    /// Every code the page script may need to translate.
-    private var messageCodes: [String] {
-        [
-            "classifier_unavailable", "classifier_timeout", "payload_too_large", "unsupported_media_type",
-            "invalid_image", "too_many_pixels", "unknown_model", "model_not_ready", "overloaded", "bad_request",
-            "no_image", "no_model", "bad_gateway", "internal",
-        ]
-    }
+    /// Every code the page script may need to translate: all of them.
+    static var messageCodes: [APIError.Code] { APIError.Code.allCases }
 }
 
 extension Strings {

@@ -8,6 +8,7 @@ import NIOCore
 struct SiteRoutes {
     typealias Context = HublotRequestContext
     let client: ClassifierClient
+    let uploads: UploadReceiver
     let renderer: PageRenderer
     let translations: Translations
     let configuration: FrontConfiguration
@@ -52,20 +53,36 @@ struct SiteRoutes {
             return try html(isCompare ? "compare" : "home", context: context, status: error.status, language: choice)
         }
 
-        let form: UploadForm
-        let image: UploadForm.Image
         do {
-            form = try await readForm(request)
-            guard let uploaded = form.image else { throw GatewayError.noImage }
-            if isCompare, form.models.isEmpty { throw GatewayError.noModel }
-            image = uploaded
+            return try await uploads.receive(request) { body in
+                let form = try UploadForm(body: body, contentType: request.headers[.contentType] ?? "")
+                guard let image = form.image else { throw APIError.noImage }
+                if isCompare, form.models.isEmpty { throw APIError.noModel }
+                if image.bytes.readableBytes > configuration.maxUploadBytes {
+                    throw APIError.payloadTooLarge(limit: configuration.maxUploadBytes)
+                }
+                let models = isCompare ? form.models : [form.models.first ?? list?.default ?? ""]
+                return try await results(
+                    image: image, models: models, list: list, page: context, view: view, isCompare: isCompare,
+                    context: requestContext, language: choice)
+            }
         } catch {
-            let failure = ClassifierClient.gatewayError(for: error)
+            let failure = ClassifierClient.apiError(for: error)
             fillModels(&context, view: view, list: list, selected: defaultSelection(list, isCompare: isCompare))
             context["notice"] = view.notice(failure, requestID: requestID)
-            return try html(isCompare ? "compare" : "home", context: context, status: failure.status, language: choice)
+            var response = try html(isCompare ? "compare" : "home", context: context, status: failure.status, language: choice)
+            for field in failure.headers { response.headers[field.name] = field.value }
+            return response
         }
-        let models = isCompare ? form.models : [form.models.first ?? list?.default ?? ""]
+    }
+
+    /// Classifies `image` with each of `models` and renders the result page.
+    private func results(
+        image: UploadForm.Image, models: [String], list: ClassifierAPI.ModelList?, page: [String: Any], view: PageContext,
+        isCompare: Bool, context requestContext: Context, language choice: LanguageChoice
+    ) async throws -> Response {
+        var context = page
+        let requestID = requestContext.id
         requestContext.annotations.model = models.joined(separator: ",")
         fillModels(&context, view: view, list: list, selected: models)
         context["preview"] = preview(image)
@@ -77,7 +94,7 @@ struct SiteRoutes {
         context["has_results"] = true
         context["results_title"] = view.strings[isCompare ? "compare_results_title" : "results_title"]
 
-        let failures = outcomes.compactMap { outcome -> GatewayError? in
+        let failures = outcomes.compactMap { outcome -> APIError? in
             if case .failure(let error) = outcome { return error } else { return nil }
         }
         var status = HTTPResponse.Status.ok
@@ -92,8 +109,8 @@ struct SiteRoutes {
     /// Classifies one image with each model, concurrently, keeping the order of `models`.
     private func classifyAll(
         image: UploadForm.Image, models: [String], requestID: String
-    ) async -> [Result<ClassifierAPI.Classification, GatewayError>] {
-        await withTaskGroup(of: (Int, Result<ClassifierAPI.Classification, GatewayError>).self) { group in
+    ) async -> [Result<ClassifierAPI.Classification, APIError>] {
+        await withTaskGroup(of: (Int, Result<ClassifierAPI.Classification, APIError>).self) { group in
             for (position, model) in models.enumerated() {
                 group.addTask {
                     do {
@@ -102,31 +119,14 @@ struct SiteRoutes {
                             contentType: image.contentType, requestID: requestID)
                         return (position, .success(try answer.decode(ClassifierAPI.Classification.self)))
                     } catch {
-                        return (position, .failure(ClassifierClient.gatewayError(for: error)))
+                        return (position, .failure(ClassifierClient.apiError(for: error)))
                     }
                 }
             }
-            var outcomes = [Result<ClassifierAPI.Classification, GatewayError>?](repeating: nil, count: models.count)
+            var outcomes = [Result<ClassifierAPI.Classification, APIError>?](repeating: nil, count: models.count)
             for await (position, outcome) in group { outcomes[position] = outcome }
             return outcomes.map { $0 ?? .failure(.badGateway) }
         }
-    }
-
-    /// Reads the multipart form, refusing bodies past the limit before reading them when their length is known.
-    private func readForm(_ request: Request) async throws -> UploadForm {
-        let limit = configuration.maxUploadBytes + configuration.multipartOverheadBytes
-        if let length = request.headers[.contentLength].flatMap(Int.init), length > limit {
-            throw GatewayError.tooLarge(limit: configuration.maxUploadBytes)
-        }
-        let body: ByteBuffer
-        do { body = try await request.body.collect(upTo: limit) } catch {
-            throw GatewayError.tooLarge(limit: configuration.maxUploadBytes)
-        }
-        let form = try UploadForm(body: body, contentType: request.headers[.contentType] ?? "")
-        if let image = form.image, image.bytes.readableBytes > configuration.maxUploadBytes {
-            throw GatewayError.tooLarge(limit: configuration.maxUploadBytes)
-        }
-        return form
     }
 
     /// A `data:` URL so the result page can show the image without storing it (small JPEG/PNG/WebP/GIF only).

@@ -1,9 +1,10 @@
 import Foundation
 import Hummingbird
 
-/// A user-facing HTTP error, answered as JSON `{"error": {"code": "…", "message": "…"}}` with its status
-/// (and extra headers such as `Retry-After`). Throw it from a route; ``JSONErrorMiddleware`` and
-/// Hummingbird both render it through `response(from:context:)`.
+/// A user-facing HTTP error of either server: a status, a stable code, a message and extra headers (for
+/// example `Retry-After`). Throw it from a route; ``JSONErrorMiddleware`` renders it (the only renderer),
+/// as the ``ErrorEnvelope`` `{"error": {"code", "message"}}` or, on the classifier's `/v2` routes, as the
+/// Open Inference Protocol's ``OpenInferenceError`` `{"error": "message"}`.
 public struct APIError: HTTPResponseError, Sendable, Equatable {
     /// The HTTP status of the response.
     public let status: HTTPResponse.Status
@@ -22,39 +23,55 @@ public struct APIError: HTTPResponseError, Sendable, Equatable {
         self.headers = headers
     }
 
-    /// A stable error code (the `error.code` field).
-    public struct Code: RawRepresentable, Hashable, Sendable, Codable, CustomStringConvertible {
-        /// The code as sent on the wire.
-        public let rawValue: String
-        /// Wraps a code string.
-        public init(rawValue: String) { self.rawValue = rawValue }
+    /// A stable error code (the `error.code` field), of the classifier and of the front's gateway; the
+    /// site translates each one (`error_<code>` in the front's i18n files).
+    public enum Code: String, CaseIterable, Sendable, Codable, CustomStringConvertible {
+        /// 400: malformed request or parameter.
+        case badRequest = "bad_request"
+        /// 404: no such route.
+        case notFound = "not_found"
+        /// 404: no such model.
+        case unknownModel = "unknown_model"
+        /// 405: route exists, method does not.
+        case methodNotAllowed = "method_not_allowed"
+        /// 408: the request body did not arrive in time.
+        case requestTimeout = "request_timeout"
+        /// 413: body over the limit.
+        case payloadTooLarge = "payload_too_large"
+        /// 415: content type not accepted.
+        case unsupportedMediaType = "unsupported_media_type"
+        /// 422: the bytes are not a decodable image.
+        case invalidImage = "invalid_image"
+        /// 422: the image has more pixels than allowed.
+        case tooManyPixels = "too_many_pixels"
+        /// 503: the model is loading or failed.
+        case modelNotReady = "model_not_ready"
+        /// 503: the queue (classifier) or the upload budget (front) is full; retry later.
+        case overloaded
+        /// 500: unexpected server error.
+        case `internal`
+        /// Any other status mapped from a framework error, or a code this build does not know.
+        case httpError = "http_error"
+        /// 400 (front): a form without an image.
+        case noImage = "no_image"
+        /// 400 (front): a compare form without a model.
+        case noModel = "no_model"
+        /// 400 (front): a compare form with more models than allowed.
+        case tooManyModels = "too_many_models"
+        /// 502 (front): the classifier answered something that is not its API.
+        case badGateway = "bad_gateway"
+        /// 503 (front): the classifier cannot be reached.
+        case classifierUnavailable = "classifier_unavailable"
+        /// 504 (front): the classifier did not answer in time.
+        case classifierTimeout = "classifier_timeout"
+
+        /// Reads a code; one this build does not know becomes ``httpError``.
+        public init(from decoder: any Decoder) throws {
+            self = Code(rawValue: try decoder.singleValueContainer().decode(String.self)) ?? .httpError
+        }
+
         /// The raw code.
         public var description: String { self.rawValue }
-
-        /// 400: malformed request or parameter.
-        public static let badRequest = Code(rawValue: "bad_request")
-        /// 404: no such route.
-        public static let notFound = Code(rawValue: "not_found")
-        /// 404: no such model.
-        public static let unknownModel = Code(rawValue: "unknown_model")
-        /// 405: route exists, method does not.
-        public static let methodNotAllowed = Code(rawValue: "method_not_allowed")
-        /// 413: body over the limit.
-        public static let payloadTooLarge = Code(rawValue: "payload_too_large")
-        /// 415: content type not accepted.
-        public static let unsupportedMediaType = Code(rawValue: "unsupported_media_type")
-        /// 422: the bytes are not a decodable image.
-        public static let invalidImage = Code(rawValue: "invalid_image")
-        /// 422: the image has more pixels than allowed.
-        public static let tooManyPixels = Code(rawValue: "too_many_pixels")
-        /// 503: the model is loading or failed.
-        public static let modelNotReady = Code(rawValue: "model_not_ready")
-        /// 503: the queue is full; retry later.
-        public static let overloaded = Code(rawValue: "overloaded")
-        /// 500: unexpected server error.
-        public static let `internal` = Code(rawValue: "internal")
-        /// Any other status mapped from a framework error.
-        public static let httpError = Code(rawValue: "http_error")
     }
 
     /// 400 `bad_request`.
@@ -66,6 +83,13 @@ public struct APIError: HTTPResponseError, Sendable, Equatable {
         APIError(
             status: .notFound, code: .unknownModel,
             message: "unknown model '\(name)'; available models: \(available.joined(separator: ", "))")
+    }
+    /// 408 `request_timeout` with `Connection: close`: the body did not fully arrive within `timeout`.
+    public static func requestTimeout(after timeout: Duration) -> APIError {
+        APIError(
+            status: .requestTimeout, code: .requestTimeout,
+            message: "the request body did not arrive within \(timeout.components.seconds) s",
+            headers: [.connection: "close"])
     }
     /// 413 `payload_too_large`.
     public static func payloadTooLarge(limit: Int) -> APIError {
@@ -123,6 +147,7 @@ public struct APIError: HTTPResponseError, Sendable, Equatable {
         case 400: .badRequest
         case 404: .notFound
         case 405: .methodNotAllowed
+        case 408: .requestTimeout
         case 413: .payloadTooLarge
         case 415: .unsupportedMediaType
         case 500: .internal
@@ -130,24 +155,33 @@ public struct APIError: HTTPResponseError, Sendable, Equatable {
         }
     }
 
-    /// The JSON body.
-    struct Body: Encodable {
-        struct Detail: Encodable {
-            let code: Code
-            let message: String
-        }
-        let error: Detail
+    /// The two JSON shapes an error takes on the wire.
+    public enum WireShape: Sendable {
+        /// ``ErrorEnvelope``, `{"error": {"code", "message"}}`: the Hublot API and the front.
+        case envelope
+        /// ``OpenInferenceError``, `{"error": "message"}`: the classifier's `/v2` routes.
+        case openInference
     }
 
-    /// Renders the JSON error response.
-    public func response(from request: Request, context: some RequestContext) throws -> Response {
+    /// The error's response in `shape`: its status, its headers, `Cache-Control: no-store` and the JSON body.
+    public func response(shape: WireShape) -> Response {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let data = try encoder.encode(Body(error: .init(code: self.code, message: self.message)))
+        let data: Data
+        switch shape {
+        case .envelope: data = (try? encoder.encode(ErrorEnvelope(self))) ?? Data()
+        case .openInference: data = (try? encoder.encode(OpenInferenceError(error: self.message))) ?? Data()
+        }
         var headers = self.headers
         headers[.contentType] = "application/json; charset=utf-8"
         headers[.contentLength] = String(data.count)
+        if headers[.cacheControl] == nil { headers[.cacheControl] = "no-store" }
         return Response(status: self.status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    /// The error's response as an ``ErrorEnvelope`` (Hummingbird's `HTTPResponseError` requirement).
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
+        self.response(shape: .envelope)
     }
 }
 

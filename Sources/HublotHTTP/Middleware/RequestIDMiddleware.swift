@@ -9,7 +9,7 @@ extension HTTPFields.Element.Name {
 /// Gives every request an id: the client's `X-Request-Id` when it is acceptable (1–128 visible ASCII
 /// characters), otherwise the id Hummingbird generated. The id replaces `hb.request.id` in the logger
 /// metadata (so `context.id` and every log line carry it) and is echoed in the response's `X-Request-Id`,
-/// also on error responses. Put it outermost.
+/// also on error responses (rendered by ``JSONErrorMiddleware`` inside it). Put it outermost.
 public struct RequestIDMiddleware<Context: RequestContext>: RouterMiddleware {
     /// Longest client-supplied id accepted; longer ones are replaced by a generated id.
     public static var maximumLength: Int { 128 }
@@ -24,12 +24,7 @@ public struct RequestIDMiddleware<Context: RequestContext>: RouterMiddleware {
         var context = context
         let id = Self.acceptable(request.headers[.requestID]) ?? context.id
         context.logger[metadataKey: "hb.request.id"] = .string(id)
-        var response: Response
-        do {
-            response = try await next(request, context)
-        } catch {
-            response = try APIError.from(error).response(from: request, context: context)
-        }
+        var response = try await next(request, context)
         response.headers[.requestID] = id
         return response
     }

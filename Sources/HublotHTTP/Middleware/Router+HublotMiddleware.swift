@@ -3,12 +3,13 @@ import Logging
 
 extension Router where Context: AnnotatedRequestContext {
     /// Adds the standard Hublot middleware stack, outermost first: ``RequestIDMiddleware``,
-    /// ``AccessLogMiddleware``, Hummingbird's `MetricsMiddleware` (requests by route/method/status and
-    /// their duration, through swift-metrics: call ``PrometheusMetrics/bootstrap()`` first), and
-    /// ``JSONErrorMiddleware``.
-    public func addHublotMiddleware(accessLogLevel: Logger.Level = .info) {
+    /// ``ResponseHeadersMiddleware`` (`responseHeaders`, when any), ``AccessLogMiddleware``, Hummingbird's
+    /// `MetricsMiddleware` (requests by route/method/status and their duration, through swift-metrics: call
+    /// ``PrometheusMetrics/bootstrap()`` first), and ``JSONErrorMiddleware``, the server's error renderer.
+    public func addHublotMiddleware(accessLogLevel: Logger.Level = .info, responseHeaders: HTTPFields = [:]) {
         self.addMiddleware {
             RequestIDMiddleware<Context>()
+            ResponseHeadersMiddleware<Context>(headers: responseHeaders)
             AccessLogMiddleware<Context>(level: accessLogLevel)
             MetricsMiddleware<Context>()
             JSONErrorMiddleware<Context>()

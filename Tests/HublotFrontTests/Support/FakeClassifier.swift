@@ -9,12 +9,13 @@ import Synchronization
 
 /// What the fake classifier saw.
 final class FakeClassifierRecorder: Sendable {
-    private let state = Mutex<(classifyCalls: Int, requestIDs: [String])>((0, []))
+    private let state = Mutex<(classifyCalls: Int, requestIDs: [String], contentTypes: [String?])>((0, [], []))
 
-    func record(requestID: String?) {
+    func record(requestID: String?, contentType: String?) {
         state.withLock {
             $0.classifyCalls += 1
             if let requestID { $0.requestIDs.append(requestID) }
+            $0.contentTypes.append(contentType)
         }
     }
 
@@ -22,6 +23,8 @@ final class FakeClassifierRecorder: Sendable {
     var classifyCalls: Int { state.withLock { $0.classifyCalls } }
     /// The `X-Request-Id` of each classify request.
     var requestIDs: [String] { state.withLock { $0.requestIDs } }
+    /// The `Content-Type` of each classify request (nil when it had none).
+    var contentTypes: [String?] { state.withLock { $0.contentTypes } }
 }
 
 /// Runs a tiny fake classifier on 127.0.0.1 whose classify answers after `classifyDelay`, for the timeout tests.
@@ -37,7 +40,7 @@ func withFakeClassifier<T: Sendable>(
     }
     router.get("/v2/health/ready") { _, _ in HTTPResponse.Status.ok }
     router.post("/v1/models/{name}/classify") { request, _ in
-        recorder.record(requestID: request.headers[HTTPField.Name("X-Request-Id")!])
+        recorder.record(requestID: request.headers[HTTPField.Name("X-Request-Id")!], contentType: request.headers[.contentType])
         try await Task.sleep(for: classifyDelay)
         return Response(
             status: .ok, headers: [.contentType: "application/json"],
