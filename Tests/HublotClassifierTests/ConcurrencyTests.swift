@@ -1,4 +1,5 @@
 import Foundation
+import HublotAPI
 import HublotClassifier
 import HublotHTTP
 import Hummingbird
@@ -57,7 +58,7 @@ struct ConcurrencyTests {
                 case .top1(let index, let stem):
                     #expect(response.status == .ok, "request \(i) (\(stem))")
                     #expect(response.headers[.requestID] == "burst-\(i)")
-                    let body = try decode(ClassifyBody.self, response)
+                    let body = try decode(Classification.self, response)
                     #expect(body.predictions.map(\.index) == [index], "request \(i) (\(stem)) got \(body.predictions)")
                 case .error(let status, let code):
                     try expectError(response, status, code)

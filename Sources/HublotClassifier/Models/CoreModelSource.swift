@@ -1,4 +1,5 @@
 import Foundation
+import HublotAPI
 import HublotCore
 
 /// The real ``ModelSource``: HublotCore's model repository, ONNX Runtime sessions, image decoding and
@@ -21,8 +22,8 @@ public struct CoreModelSource: ModelSource {
     }
 
     /// The summary read from `model.json`, or just the name when it is unreadable.
-    public func summary(of name: String) -> ModelSummary {
-        guard let descriptor = try? self.repository.model(named: name) else { return ModelSummary(name: name) }
+    public func summary(of name: String) -> Model {
+        guard let descriptor = try? self.repository.model(named: name) else { return Model(name: name) }
         return Self.summary(descriptor)
     }
 
@@ -35,10 +36,10 @@ public struct CoreModelSource: ModelSource {
         return CoreLoadedModel(classifier: classifier)
     }
 
-    static func summary(_ descriptor: ModelDescriptor) -> ModelSummary {
-        ModelSummary(
+    static func summary(_ descriptor: ModelDescriptor) -> Model {
+        Model(
             name: descriptor.name, family: descriptor.metadata.family, handle: descriptor.metadata.handle,
-            inputHeight: descriptor.inputHeight, inputWidth: descriptor.inputWidth, classes: descriptor.classCount)
+            input: Model.Input(height: descriptor.inputHeight, width: descriptor.inputWidth), classes: descriptor.classCount)
     }
 }
 
@@ -47,27 +48,20 @@ public struct CoreModelSource: ModelSource {
 struct CoreLoadedModel: LoadedModel {
     let classifier: Classifier
 
-    var summary: ModelSummary { CoreModelSource.summary(self.classifier.model) }
+    var summary: Model { CoreModelSource.summary(self.classifier.model) }
     var inputHeight: Int { self.classifier.model.inputHeight }
     var inputWidth: Int { self.classifier.model.inputWidth }
     var classCount: Int { self.classifier.model.classCount }
 
-    func label(_ index: Int) -> String {
-        let labels = self.classifier.model.classLabels
-        return labels.indices.contains(index) ? labels[index] : "class \(index)"
+    func prepare(_ bytes: [UInt8], into row: UnsafeMutableBufferPointer<Float>, maxPixels: Int) throws(HublotError) -> Timings {
+        try self.classifier.prepare(bytes, into: row, options: DecodeOptions(maxPixels: maxPixels))
     }
 
-    func prepare(_ bytes: [UInt8], maxPixels: Int) throws -> PreparedImage {
-        var batch = self.classifier.makeBatch(count: 1)
-        let timings = try self.classifier.prepare(bytes, into: &batch, at: 0, options: DecodeOptions(maxPixels: maxPixels))
-        return PreparedImage(
-            tensor: batch.values, decodeDuration: .milliseconds(timings.decodeMilliseconds),
-            preprocessDuration: .milliseconds(timings.preprocessMilliseconds))
+    func infer(_ input: UnsafeBufferPointer<Float>, count: Int) throws -> [[Float]] {
+        try self.classifier.run(input, count: count).probabilities
     }
 
-    func infer(_ inputs: [[Float]]) throws -> [[Float]] {
-        var batch = self.classifier.makeBatch(count: inputs.count)
-        batch.values = inputs.flatMap { $0 }
-        return try self.classifier.run(batch).probabilities
+    func topK(_ probabilities: [Float], k: Int) -> [Prediction] {
+        self.classifier.topK(probabilities, k: k)
     }
 }

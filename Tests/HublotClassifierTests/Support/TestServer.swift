@@ -1,4 +1,5 @@
 import Foundation
+import HublotAPI
 import HublotClassifier
 import HublotHTTP
 import Hummingbird
@@ -66,25 +67,6 @@ func expectV2Error(_ response: TestResponse, _ status: HTTPResponse.Status, sour
     #expect(message?.isEmpty == false, "error is a message string: \(String(buffer: response.body))", sourceLocation: sourceLocation)
 }
 
-/// A classify response as the tests read it.
-struct ClassifyBody: Decodable {
-    struct Prediction: Decodable {
-        let index: Int
-        let label: String
-        let probability: Double
-    }
-    struct Timings: Decodable {
-        let decode_ms: Double
-        let preprocess_ms: Double
-        let queue_ms: Double
-        let inference_ms: Double
-        let total_ms: Double
-    }
-    let model: String
-    let predictions: [Prediction]
-    let timings: Timings
-}
-
 /// A multipart/form-data body with the given parts.
 func multipart(boundary: String, parts: [(name: String, filename: String?, contentType: String?, bytes: [UInt8])]) -> ByteBuffer {
     var buffer = ByteBuffer()
@@ -114,7 +96,7 @@ final class GatedModelSource: ModelSource, @unchecked Sendable {
     func open() { self.gate.signal() }
 
     func modelNames() throws -> [String] { try self.base.modelNames() }
-    func summary(of name: String) -> ModelSummary { self.base.summary(of: name) }
+    func summary(of name: String) -> Model { self.base.summary(of: name) }
     func load(_ name: String, inferenceThreads: Int?) throws -> any LoadedModel {
         // Bounded: a test that forgets to open fails its readiness wait instead of hanging here forever.
         _ = self.gate.wait(timeout: .now() + 60)
