@@ -125,6 +125,7 @@ let package = Package(
             dependencies: [
                 "HublotAPI", "HublotClassifier",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ]),
         .testTarget(
             name: "HublotFrontTests",

@@ -16,13 +16,19 @@ public struct ClassificationService: Sendable {
     public let metrics: ClassifierMetrics
     /// Threads that decode and preprocess.
     let decodePool: NIOThreadPool
+    /// The memory concurrent decodes may take.
+    public let decodeBudget: DecodeBudget
 
     /// Creates the service; `decodePool` must be started.
-    public init(registry: ModelRegistry, configuration: ClassifierConfiguration, metrics: ClassifierMetrics, decodePool: NIOThreadPool) {
+    public init(
+        registry: ModelRegistry, configuration: ClassifierConfiguration, metrics: ClassifierMetrics, decodePool: NIOThreadPool,
+        decodeBudget: DecodeBudget = DecodeBudget()
+    ) {
         self.registry = registry
         self.configuration = configuration
         self.metrics = metrics
         self.decodePool = decodePool
+        self.decodeBudget = decodeBudget
     }
 
     /// The entry of a known model, else 404 `unknown_model`.
@@ -52,10 +58,22 @@ public struct ClassificationService: Sendable {
         let queue = ready.queue, model = ready.model
         let slot = try self.admit(1, to: ready)[0]
         let buffer = queue.buffer(of: slot)
-        let maxPixels = self.configuration.maxPixels
+        let options = DecodeOptions(maxPixels: self.configuration.maxPixels)
+        let budget = self.decodeBudget
         var timings: Timings
         do {
-            timings = try await self.decodePool.runIfActive { try model.prepare(bytes, into: buffer.row(slot.index), maxPixels: maxPixels) }
+            timings = try await self.decodePool.runIfActive {
+                // The header says what the decode will take; the process budget must have room for it.
+                let cost = try bytes.withUnsafeBytes { raw throws(HublotError) in try ImageDecoder(options: options).header(raw) }.decodedBytes
+                guard budget.tryReserve(cost) else { throw DecodeBudgetExhausted(bytes: cost) }
+                defer { budget.release(cost) }
+                return try model.prepare(bytes, into: buffer.row(slot.index), options: options)
+            }
+        } catch let error as DecodeBudgetExhausted {
+            queue.withdraw(slot)
+            throw APIError.overloaded(
+                "decoding this image takes \(error.bytes >> 20) MiB and the \(budget.capacity >> 20) MiB decoding budget is in use; retry later",
+                retryAfterSeconds: self.configuration.retryAfterSeconds)
         } catch let error as HublotError {
             queue.withdraw(slot)
             throw Self.apiError(error)
@@ -153,4 +171,9 @@ public struct ReadyModel: Sendable {
     public let model: any LoadedModel
     /// Its batch queue.
     public let queue: BatchQueue
+}
+
+/// The decoding memory budget has no room for an image right now.
+struct DecodeBudgetExhausted: Error {
+    let bytes: Int
 }

@@ -53,8 +53,8 @@ struct CoreLoadedModel: LoadedModel {
     var inputWidth: Int { self.classifier.model.inputWidth }
     var classCount: Int { self.classifier.model.classCount }
 
-    func prepare(_ bytes: [UInt8], into row: UnsafeMutableBufferPointer<Float>, maxPixels: Int) throws(HublotError) -> Timings {
-        try self.classifier.prepare(bytes, into: row, options: DecodeOptions(maxPixels: maxPixels))
+    func prepare(_ bytes: [UInt8], into row: UnsafeMutableBufferPointer<Float>, options: DecodeOptions) throws(HublotError) -> Timings {
+        try self.classifier.prepare(bytes, into: row, options: options)
     }
 
     func infer(_ input: UnsafeBufferPointer<Float>, count: Int) throws -> [[Float]] {

@@ -13,9 +13,9 @@ public protocol LoadedModel: Sendable {
     var inputWidth: Int { get }
     /// Number of output classes.
     var classCount: Int { get }
-    /// Decodes image bytes (checking the header against `limits` first) and preprocesses them straight
-    /// into `row`, one image of a batch buffer. Throws a `HublotError` (`invalidImage`, `tooManyPixels`, …).
-    func prepare(_ bytes: [UInt8], into row: UnsafeMutableBufferPointer<Float>, maxPixels: Int) throws(HublotError) -> Timings
+    /// Decodes image bytes (checking the header against the limits of `options` first) and preprocesses
+    /// them straight into `row`, one image of a batch buffer. Throws a `HublotError` (`invalidImage`, `tooManyPixels`, …).
+    func prepare(_ bytes: [UInt8], into row: UnsafeMutableBufferPointer<Float>, options: DecodeOptions) throws(HublotError) -> Timings
     /// Runs ONE inference call on the `count` images of `input`, read in place; one probability row per image.
     func infer(_ input: UnsafeBufferPointer<Float>, count: Int) throws -> [[Float]]
     /// The `k` most probable classes of one probability row, most probable first.

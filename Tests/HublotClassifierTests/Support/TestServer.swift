@@ -3,22 +3,26 @@ import HublotAPI
 import HublotClassifier
 import HublotHTTP
 import Hummingbird
+import Prometheus
 import HummingbirdTesting
 import Testing
 
 /// Builds the classifier application on the test fixtures and runs `body` against it once the
-/// default model is ready (bounded wait).
+/// default model is ready (bounded wait). `registry` receives the classifier's own metrics: a test
+/// that reads them passes a fresh one, so parallel suites cannot change its gauges and histograms
+/// (the default, the process-wide registry, also holds Hummingbird's HTTP metrics).
 func withClassifier<T: Sendable>(
     models: URL? = nil,
     source: (any ModelSource)? = nil,
     mode: TestingSetup = .router,
     configure: (inout ClassifierConfiguration) -> Void = { _ in },
     waitForReady: Bool = true,
+    registry: PrometheusCollectorRegistry = PrometheusMetrics.registry,
     _ body: @escaping @Sendable (any TestClientProtocol) async throws -> T
 ) async throws -> T {
     var configuration = ClassifierConfiguration(port: 0, modelsDirectory: try models ?? Fixtures.modelRepository())
     configure(&configuration)
-    let app = try ClassifierApplication.build(configuration: configuration, source: source)
+    let app = try ClassifierApplication.build(configuration: configuration, source: source, registry: registry)
     return try await app.test(mode) { client in
         if waitForReady { try await waitUntilReady(client) }
         return try await body(client)
