@@ -1,6 +1,7 @@
 import Foundation
 import HublotAPI
 import HublotCore
+import Synchronization
 
 /// The real ``ModelSource``: HublotCore's model repository, ONNX Runtime sessions, image decoding and
 /// the Colab's preprocessing.
@@ -8,8 +9,20 @@ public struct CoreModelSource: ModelSource {
     /// The repository folder.
     public let repository: ModelRepository
 
-    /// The ONNX Runtime environment, one per process.
-    static let environment: Result<OrtEnvironment, HublotError> = Result { () throws(HublotError) in try OrtEnvironment(logIdentifier: "hublot-classifier") }
+    /// The ONNX Runtime environment, one per process, created by the first load: its global thread
+    /// pool (sized by that load's `inferenceThreads`, threads that sleep rather than spin, since the
+    /// decoders and the event loops share the cores) runs every model's session.
+    private static let environment = Mutex<OrtEnvironment?>(nil)
+
+    static func environment(threads: Int?) throws(HublotError) -> OrtEnvironment {
+        try Self.environment.withLock { environment throws(HublotError) in
+            if let environment { return environment }
+            let created = try OrtEnvironment(
+                logIdentifier: "hublot-classifier", globalThreads: GlobalThreadPools(intraOpThreads: threads, spinWaiting: false))
+            environment = created
+            return created
+        }
+    }
 
     /// A source reading the repository at `repository`.
     public init(repository: URL) {
@@ -27,11 +40,11 @@ public struct CoreModelSource: ModelSource {
         return Self.summary(descriptor)
     }
 
-    /// Loads the model: metadata, labels, and an ONNX Runtime session with `inferenceThreads` threads
-    /// that sleep rather than spin between runs (the decoders and the event loops share the cores).
+    /// Loads the model: metadata, labels, and an ONNX Runtime session run by the process's one
+    /// intra-op pool (`inferenceThreads` threads that sleep rather than spin between runs).
     public func load(_ name: String, inferenceThreads: Int?) throws -> any LoadedModel {
         let classifier = try Classifier(
-            repository: self.repository, name: name, environment: try Self.environment.get(),
+            repository: self.repository, name: name, environment: try Self.environment(threads: inferenceThreads),
             configuration: RuntimeConfiguration(intraOpThreads: inferenceThreads, spinWaiting: false))
         return CoreLoadedModel(classifier: classifier)
     }
