@@ -142,12 +142,30 @@ struct BatchQueueStateMachineTests {
         #expect(h.machine.load == 0)
         // Nothing left to run: no inference.
         #expect(h.machine.nextStep(now: h.at(10)).isWait)
-        // Cancelled while being prepared: its submission fails at once, and nothing runs.
+        // Cancelled while being prepared: its row stays reserved (the preparer may still write it)
+        // until the preparer submits; the submission fails at once, and nothing runs.
         let other = try h.admit()[0]
         #expect(h.machine.cancel(other).complete.isEmpty)
+        #expect(h.machine.load == 1)
+        #expect(h.machine.nextStep(now: h.at(10)).isWait)
         #expect(Self.failures(h.machine.submit(other, waiter: "b", now: h.at(11))) == ["b": .cancelled])
         #expect(h.machine.nextStep(now: h.at(20)).isWait)
         #expect(h.machine.load == 0)
+    }
+
+    @Test("a row cancelled while being prepared is not reused nor run over until its preparer is done with it")
+    func cancelWhilePreparingKeepsTheRow() throws {
+        var h = Harness()
+        let slots = try h.admit(3)
+        _ = h.machine.submit(slots[0], waiter: "a", now: h.at(0))
+        _ = h.machine.submit(slots[2], waiter: "c", now: h.at(0))
+        _ = h.machine.cancel(slots[1])
+        // Past the delay the batch closes, but it does not run (no row moves) while row 1 may be written.
+        #expect(h.machine.nextStep(now: h.at(50)).isWait)
+        #expect(h.machine.withdraw(slots[1]).wakeRunner)
+        let run = try #require(Self.run(h.machine.nextStep(now: h.at(51))))
+        #expect(run.count == 2)
+        #expect(run.moves.map { [$0.from, $0.to] } == [[2, 1]])
     }
 
     @Test("cancelling a waiter whose batch is running changes nothing: it gets its row")

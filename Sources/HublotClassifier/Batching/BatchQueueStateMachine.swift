@@ -35,8 +35,9 @@ public enum BatchQueueError: Error, Sendable, Equatable {
 public struct BatchQueueStateMachine<Waiter, Buffer> {
     /// An image's slot.
     enum SlotState {
-        /// Admitted, its image being prepared.
-        case preparing
+        /// Admitted, its image being prepared (`cancelled`: its client went away meanwhile; the row
+        /// stays its own until the preparer is done with it).
+        case preparing(cancelled: Bool)
         /// Prepared; its waiter waits.
         case submitted(Waiter, enqueued: ContinuousClock.Instant)
         /// Gone: failed to prepare, or cancelled.
@@ -161,7 +162,7 @@ public struct BatchQueueStateMachine<Waiter, Buffer> {
             }
             let last = self.batches.count - 1
             slots.append(BatchSlot(batch: self.batches[last].id, buffer: self.batches[last].bufferIndex, index: self.batches[last].slots.count))
-            self.batches[last].slots.append(.preparing)
+            self.batches[last].slots.append(.preparing(cancelled: false))
             if self.batches[last].slots.count == self.maxBatchSize { self.batches[last].closed = true }
         }
         self.admitted += count
@@ -171,8 +172,13 @@ public struct BatchQueueStateMachine<Waiter, Buffer> {
     /// The image of `slot` is ready; `waiter` waits for its row. A slot cancelled before (its client
     /// went away while it was prepared) fails the waiter at once.
     public mutating func submit(_ slot: BatchSlot, waiter: Waiter, now: ContinuousClock.Instant) -> Actions {
-        guard let b = self.batchIndex(slot), case .preparing = self.batches[b].slots[slot.index] else {
+        guard let b = self.batchIndex(slot), case .preparing(let cancelled) = self.batches[b].slots[slot.index] else {
             return Actions(complete: [.failure(waiter, .cancelled)])
+        }
+        if cancelled {
+            var actions = self.withdraw(slot)
+            actions.complete.append(.failure(waiter, .cancelled))
+            return actions
         }
         self.batches[b].slots[slot.index] = .submitted(waiter, enqueued: now)
         if self.batches[b].firstSubmitted == nil { self.batches[b].firstSubmitted = now }
@@ -191,14 +197,16 @@ public struct BatchQueueStateMachine<Waiter, Buffer> {
 
     /// The client of `slot` went away. Before its batch runs, the image leaves the queue (no inference
     /// is spent on it) and its waiter fails with ``BatchQueueError/cancelled``; while it is being
-    /// prepared, the slot is marked so that its submission fails at once; once running, nothing changes.
+    /// prepared, the slot is marked so that its submission fails at once (its row stays reserved until
+    /// then: the preparer may still be writing it); once running, nothing changes.
     public mutating func cancel(_ slot: BatchSlot) -> Actions {
         guard let b = self.batchIndex(slot), !self.batches[b].running else { return Actions() }
         switch self.batches[b].slots[slot.index] {
         case .withdrawn:
             return Actions()
         case .preparing:
-            return self.withdraw(slot)
+            self.batches[b].slots[slot.index] = .preparing(cancelled: true)
+            return Actions()
         case .submitted(let waiter, _):
             self.batches[b].slots[slot.index] = .withdrawn
             self.admitted -= 1
