@@ -10,6 +10,9 @@ public enum ModelState: Sendable {
     /// Failed to load; the reason is user-facing.
     case failed(String)
 
+    /// Whether the model serves.
+    public var isReady: Bool { if case .ready = self { true } else { false } }
+
     /// The API's status word: `loading`, `ready` or `failed`.
     public var status: String {
         switch self {
@@ -58,7 +61,7 @@ public final class ModelRegistry: Sendable {
     /// Number of models ready to serve.
     public var readyCount: Int {
         self.state.withLock { state in
-            state.entries.values.filter { if case .ready = $0.state { true } else { false } }.count
+            state.entries.values.filter(\.state.isReady).count
         }
     }
 

@@ -25,22 +25,17 @@ public struct V2Routes: Sendable {
         group.get { _, _ in V2.ServerMetadata(name: "hublot-classifier", version: Self.serverVersion, extensions: []) }
         group.get("health/live") { _, _ in V2.Live(live: true) }
         group.get("health/ready") { _, context in
-            let ready = self.isReady(self.service.registry.defaultModel)
+            let ready = self.service.registry.entry(self.service.registry.defaultModel)?.state.isReady ?? false
             return try Self.readiness(ready, context: context)
         }
         for prefix in ["models/:name", "models/:name/versions/:version"] {
             group.get(RouterPath(prefix)) { _, context in try self.metadata(context) }
             group.get(RouterPath("\(prefix)/ready")) { _, context in
-                let name = try self.model(context)
-                _ = try self.service.entry(name)
-                return try Self.readiness(self.isReady(name), context: context)
+                let entry = try self.service.entry(try self.model(context))
+                return try Self.readiness(entry.state.isReady, context: context)
             }
             group.post(RouterPath("\(prefix)/infer")) { request, context in try await self.infer(request, context: context) }
         }
-    }
-
-    private func isReady(_ name: String) -> Bool {
-        if case .ready = self.service.registry.entry(name)?.state { true } else { false }
     }
 
     /// 200 `{"ready": true}` or 503 `{"ready": false}`.
