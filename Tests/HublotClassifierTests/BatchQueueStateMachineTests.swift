@@ -116,6 +116,21 @@ struct BatchQueueStateMachineTests {
         #expect(throws: BatchQueueError.tooLarge(count: 3, capacity: 2)) { try h.admit(3) }
     }
 
+    @Test("batch buffers are bounded by the capacity in full batches plus two, however images arrive")
+    func buffersAreBounded() throws {
+        var h = Harness(maxBatchSize: 4, capacity: 8)
+        #expect(h.machine.maxBuffers == 4)
+        for i in 0..<8 {
+            let slot = try h.admit()[0]
+            _ = h.machine.submit(slot, waiter: "w\(i)", now: h.at(i))
+            _ = h.machine.nextStep(now: h.at(i + 5))  // the first batch runs (and keeps running) at once
+        }
+        #expect(h.machine.load == 8)
+        #expect(h.buffersMade == 3)  // the running lone image, a full batch, the open one
+        #expect(h.buffersMade <= h.machine.maxBuffers)
+        #expect(throws: BatchQueueError.full(capacity: 8)) { try h.admit() }
+    }
+
     @Test("a withdrawn image (failed decode) leaves the queue; its batch runs without it, the rows packed")
     func withdrawPacks() throws {
         var h = Harness()

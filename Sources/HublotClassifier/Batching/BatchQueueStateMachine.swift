@@ -107,6 +107,10 @@ public struct BatchQueueStateMachine<Waiter, Buffer> {
     public let maxDelay: Duration
     /// Most images admitted at once.
     public let capacity: Int
+    /// Most batch buffers ever made: enough for `capacity` images in full batches, plus two for
+    /// batches closed early (the delay, an idle runner). Bounds the queue's memory; when every
+    /// buffer is taken by partly filled batches, admission is refused as full.
+    public var maxBuffers: Int { (self.capacity + self.maxBatchSize - 1) / self.maxBatchSize + 2 }
 
     private var batches: [Batch] = []
     private var buffers: [Buffer] = []
@@ -146,6 +150,11 @@ public struct BatchQueueStateMachine<Waiter, Buffer> {
         if self.stopping { return .failure(.stopped) }
         guard count <= self.capacity else { return .failure(.tooLarge(count: count, capacity: self.capacity)) }
         guard self.admitted + count <= self.capacity else { return .failure(.full(capacity: self.capacity)) }
+        let open = self.batches.last.map { $0.closed ? 0 : self.maxBatchSize - $0.slots.count } ?? 0
+        let newBatches = (max(0, count - open) + self.maxBatchSize - 1) / self.maxBatchSize
+        guard newBatches <= self.freeBuffers.count + (self.maxBuffers - self.buffers.count) else {
+            return .failure(.full(capacity: self.capacity))
+        }
         var slots: [BatchSlot] = []
         slots.reserveCapacity(count)
         for _ in 0..<count {
