@@ -62,7 +62,7 @@ let package = Package(
         .executableTarget(
             name: "hublot-bench-pipeline",
             dependencies: [
-                "HublotCore",
+                "HublotAPI", "HublotCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "bench/pipeline"),

@@ -1,4 +1,5 @@
 import Foundation
+import HublotAPI
 
 /// The outcome of one image's trip through a ``BatchQueue``.
 public struct BatchResult: Sendable {
@@ -167,8 +168,7 @@ public final class BatchQueue: @unchecked Sendable {
             while case .wait(let until) = step {
                 if let until {
                     let remaining = ContinuousClock.now.duration(to: until)
-                    let seconds = Double(remaining.components.seconds) + Double(remaining.components.attoseconds) / 1e18
-                    _ = self.condition.wait(until: Date(timeIntervalSinceNow: max(0, seconds)))
+                    _ = self.condition.wait(until: Date(timeIntervalSinceNow: max(0, remaining.milliseconds / 1000)))
                 } else {
                     self.condition.wait()
                 }
