@@ -34,17 +34,21 @@ let package = Package(
             name: "CSpng", pkgConfig: "spng",
             providers: [.apt(["libspng-dev"])]),
 
+        // The values on the wire (prediction, timings, classification, model list): no dependency, so
+        // the front shares them without linking ONNX Runtime.
+        .target(name: "HublotAPI"),
+
         // The classification engine shared by every Hublot program.
         .target(
             name: "HublotCore",
             dependencies: [
-                "CONNXRuntime", "CTurboJPEG", "CSpng",
+                "HublotAPI", "CONNXRuntime", "CTurboJPEG", "CSpng",
                 .product(name: "Logging", package: "swift-log"),
             ]),
         .executableTarget(
             name: "hublot",
             dependencies: [
-                "HublotCore",
+                "HublotAPI", "HublotCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         // In-process benchmark of HublotCore against Python onnxruntime and PIL + TF (bench/core/).
@@ -58,7 +62,7 @@ let package = Package(
         .executableTarget(
             name: "hublot-bench-pipeline",
             dependencies: [
-                "HublotCore",
+                "HublotAPI", "HublotCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "bench/pipeline"),
@@ -78,7 +82,7 @@ let package = Package(
         .target(
             name: "HublotClassifier",
             dependencies: [
-                "HublotCore", "HublotHTTP",
+                "HublotAPI", "HublotCore", "HublotHTTP",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "MultipartKit", package: "multipart-kit"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -99,7 +103,7 @@ let package = Package(
         .target(
             name: "HublotFront",
             dependencies: [
-                "HublotHTTP",
+                "HublotAPI", "HublotHTTP",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Mustache", package: "swift-mustache"),
@@ -116,12 +120,13 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
-        .testTarget(name: "HublotCoreTests", dependencies: ["HublotCore"]),
+        .testTarget(name: "HublotCoreTests", dependencies: ["HublotAPI", "HublotCore"]),
         .testTarget(
             name: "HublotClassifierTests",
             dependencies: [
-                "HublotClassifier",
+                "HublotAPI", "HublotClassifier",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ]),
         .testTarget(
             name: "HublotFrontTests",

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import HublotAPI
 import HublotCore
 
 /// `hublot classify`: top-k classes of each image, with timings.
@@ -98,7 +99,7 @@ struct Classify: ParsableCommand {
         let t = c.timings
         lines.append(String(
             format: "  decode %.1f ms, preprocess %.1f ms, inference %.1f ms (whole batch)",
-            t.decodeMilliseconds, t.preprocessMilliseconds, t.inferenceMilliseconds))
+            t.decodeMs, t.preprocessMs, t.inferenceMs))
         return lines.joined(separator: "\n")
     }
 
@@ -107,8 +108,8 @@ struct Classify: ParsableCommand {
             "image": path,
             "predictions": c.predictions.map { ["index": $0.index, "label": $0.label, "probability": Double($0.probability)] },
             "timings": [
-                "decode_ms": c.timings.decodeMilliseconds, "preprocess_ms": c.timings.preprocessMilliseconds,
-                "inference_ms": c.timings.inferenceMilliseconds,
+                "decode_ms": c.timings.decodeMs, "preprocess_ms": c.timings.preprocessMs,
+                "inference_ms": c.timings.inferenceMs,
             ],
         ]
     }

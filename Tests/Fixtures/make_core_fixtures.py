@@ -111,9 +111,9 @@ def png_16bit_rgb(pixels: np.ndarray) -> bytes:
     return b"\x89PNG\r\n\x1a\n" + png_chunk(b"IHDR", header) + png_chunk(b"IDAT", zlib.compress(raw)) + png_chunk(b"IEND", b"")
 
 
-def png_huge_header(width: int, height: int) -> bytes:
+def png_huge_header(width: int, height: int, bit_depth: int = 8) -> bytes:
     """A PNG whose valid IHDR announces a huge image, followed by a tiny IDAT."""
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    header = struct.pack(">IIBBBBB", width, height, bit_depth, 2, 0, 0, 0)
     return b"\x89PNG\r\n\x1a\n" + png_chunk(b"IHDR", header) + png_chunk(b"IDAT", zlib.compress(b"\x00" * 16)) + png_chunk(b"IEND", b"")
 
 
@@ -125,6 +125,13 @@ def jpeg_with_size(jpeg: bytes, width: int, height: int) -> bytes:
         raise ValueError("no SOF0 marker")
     struct.pack_into(">HH", data, position + 5, height, width)
     return bytes(data)
+
+
+def with_many_scans(progressive: bytes, copies: int) -> bytes:
+    """A progressive JPEG whose last scan is repeated `copies` times: a CPU bomb (issue 14)."""
+    last = progressive.rfind(b"\xff\xda")
+    end = progressive.rfind(b"\xff\xd9")
+    return progressive[:end] + progressive[last:end] * copies + progressive[end:]
 
 
 def with_extraneous_bytes(jpeg: bytes) -> bytes:
@@ -189,6 +196,11 @@ def write_images(images: Path, cat: bytes) -> dict[str, np.ndarray]:
         "truncated.png": encode(Image.fromarray(rgb), "PNG")[:60],
         "rgb.jpg": encode(Image.fromarray(rgb), "JPEG", quality=90),
         "extraneous.jpg": with_extraneous_bytes(encode(Image.fromarray(rgb), "JPEG", quality=90)),
+        # Memory bomb under the pixel limit: 6324×6324 (40.0 MP) at 16 bits decodes to ~560 MB.
+        "bomb16.png": png_huge_header(6324, 6324, bit_depth=16),
+        "bomb8.png": png_huge_header(6324, 6324),
+        "progressive.jpg": encode(Image.fromarray(rgb), "JPEG", quality=90, progressive=True),
+        "scans.jpg": with_many_scans(encode(Image.fromarray(rgb), "JPEG", quality=90, progressive=True), 500),
     }
     del files["interlaced16.png"]
     for name, data in files.items():

@@ -3,32 +3,40 @@ import HublotClassifier
 import Synchronization
 import Testing
 
-/// The batcher on its own, with a fake model that records the batches it ran.
+/// The batcher with its thread, around a fake model (one float per image; output = input + 1).
+/// Synchronised on events only: the contract in every interleaving is in BatchQueueStateMachineTests.
 @Suite("BatchQueue", .timeLimit(.minutes(1)))
 struct BatchQueueTests {
-    /// Records batch sizes; each output row is the input plus 1, so scattering can be checked.
+    /// Records the batch sizes it ran.
     final class Recorder: Sendable {
         let sizes = Mutex<[Int]>([])
-        let delay: Duration
-        init(delay: Duration = .zero) { self.delay = delay }
 
-        func run(_ inputs: [[Float]]) throws -> [[Float]] {
-            self.sizes.withLock { $0.append(inputs.count) }
-            if self.delay > .zero { Thread.sleep(forTimeInterval: Double(self.delay.components.seconds) + Double(self.delay.components.attoseconds) / 1e18) }
-            return inputs.map { $0.map { $0 + 1 } }
+        func run(_ input: UnsafeBufferPointer<Float>, _ count: Int) throws -> [[Float]] {
+            self.sizes.withLock { $0.append(count) }
+            return input.prefix(count).map { [$0 + 1] }
         }
     }
 
-    @Test("announced concurrent images are gathered into one batch and each gets its own row back")
+    static func queue(_ recorder: Recorder, maxBatchSize: Int = 8, maxDelay: Duration = .seconds(3600), capacity: Int = 16) -> BatchQueue {
+        BatchQueue(name: "t", maxBatchSize: maxBatchSize, maxDelay: maxDelay, capacity: capacity, valuesPerImage: 1) {
+            try recorder.run($0, $1)
+        }
+    }
+
+    /// Writes `value` into the row of `slot`.
+    static func prepare(_ queue: BatchQueue, _ slot: BatchSlot, _ value: Float) {
+        queue.buffer(of: slot).row(slot.index)[0] = value
+    }
+
+    @Test("images admitted together are prepared in place, run as one batch, and each gets its own row back")
     func gathersAndScatters() async throws {
         let recorder = Recorder()
-        let queue = BatchQueue(name: "t", maxBatchSize: 8, maxDelay: .seconds(5), capacity: 16) { try recorder.run($0) }
+        let queue = Self.queue(recorder)
         defer { queue.stop() }
-        for _ in 0..<8 { try queue.announce() }
+        let slots = try queue.admit(count: 8)
+        for (i, slot) in slots.enumerated() { Self.prepare(queue, slot, Float(i)) }
         let results = try await withThrowingTaskGroup(of: (Int, BatchResult).self) { group in
-            for i in 0..<8 {
-                group.addTask { (i, try await queue.submit([Float(i)], announced: true)) }
-            }
+            for (i, slot) in slots.enumerated() { group.addTask { (i, try await queue.result(of: slot)) } }
             var all: [(Int, BatchResult)] = []
             for try await result in group { all.append(result) }
             return all
@@ -40,74 +48,96 @@ struct BatchQueueTests {
         #expect(recorder.sizes.withLock { $0 } == [8])
     }
 
-    @Test("a lone image with nothing announced runs at once, without waiting for the batching delay")
+    @Test("a lone image runs at once (the delay is an hour: waiting for it would hit the time limit)")
     func loneImageDoesNotWait() async throws {
         let recorder = Recorder()
-        let queue = BatchQueue(name: "t", maxBatchSize: 8, maxDelay: .seconds(30), capacity: 4) { try recorder.run($0) }
+        let queue = Self.queue(recorder)
         defer { queue.stop() }
-        let result = try await queue.submit([1])
+        let slot = try queue.admit()[0]
+        Self.prepare(queue, slot, 1)
+        let result = try await queue.result(of: slot)
         #expect(result.output == [2])
         #expect(result.batchSize == 1)
-        #expect(result.queueDuration < .seconds(5))
     }
 
-    @Test("an announced image that never comes only delays the batch up to maxDelay; withdraw ends the wait")
+    @Test("withdrawing an image that failed to decode lets its batch run without it")
     func withdraw() async throws {
         let recorder = Recorder()
-        let queue = BatchQueue(name: "t", maxBatchSize: 8, maxDelay: .milliseconds(50), capacity: 4) { try recorder.run($0) }
+        let queue = Self.queue(recorder)
         defer { queue.stop() }
-        try queue.announce()
-        try queue.announce()
-        async let first = queue.submit([1], announced: true)
-        try await Task.sleep(for: .milliseconds(10))
-        queue.withdraw()
-        let result = try await first
-        #expect(result.output == [2])
+        let slots = try queue.admit(count: 3)
+        Self.prepare(queue, slots[0], 10)
+        Self.prepare(queue, slots[2], 30)
+        queue.withdraw(slots[1])
+        async let first = queue.result(of: slots[0])
+        async let third = queue.result(of: slots[2])
+        #expect(try await first.output == [11])
+        #expect(try await third.output == [31])
+        #expect(recorder.sizes.withLock { $0 } == [2])
     }
 
-    @Test("a full queue refuses at once; the refusal does not wait for the running batch")
-    func fullQueueRefuses() async throws {
-        let recorder = Recorder(delay: .milliseconds(300))
-        let queue = BatchQueue(name: "t", maxBatchSize: 1, maxDelay: .zero, capacity: 2) { try recorder.run($0) }
+    @Test("a full queue refuses at once; a batch larger than the capacity is too large")
+    func fullQueueRefuses() throws {
+        let queue = Self.queue(Recorder(), capacity: 2)
         defer { queue.stop() }
-        try queue.announce()
-        try queue.announce()
-        let started = ContinuousClock.now
-        #expect(throws: BatchQueueError.full(capacity: 2)) { try queue.announce() }
-        await #expect(throws: BatchQueueError.full(capacity: 2)) { try await queue.submit([0]) }
-        await #expect(throws: BatchQueueError.full(capacity: 2)) { try await queue.submit([[0], [1]]) }
-        #expect(ContinuousClock.now - started < .milliseconds(250))
-        queue.withdraw()
-        queue.withdraw()
+        let slots = try queue.admit(count: 2)
+        #expect(throws: BatchQueueError.full(capacity: 2)) { try queue.admit() }
+        #expect(throws: BatchQueueError.tooLarge(count: 3, capacity: 2)) { try queue.admit(count: 3) }
+        for slot in slots { queue.withdraw(slot) }
+        #expect(queue.depth == 0)
     }
 
     @Test("a failing model fails every image of its batch, and the queue keeps serving")
     func failureIsScattered() async throws {
         struct Boom: Error {}
         let calls = Mutex(0)
-        let queue = BatchQueue(name: "t", maxBatchSize: 4, maxDelay: .zero, capacity: 8) { inputs in
+        let queue = BatchQueue(name: "t", maxBatchSize: 4, maxDelay: .zero, capacity: 8, valuesPerImage: 1) { input, count in
             let call = calls.withLock { $0 += 1; return $0 }
             if call == 1 { throw Boom() }
-            return inputs
+            return input.prefix(count).map { [$0] }
         }
         defer { queue.stop() }
-        await #expect(throws: BatchQueueError.self) { try await queue.submit([[1], [2]]) }
-        #expect(try await queue.submit([3]).output == [3])
+        let slot = try queue.admit()[0]
+        await #expect(throws: BatchQueueError.self) { try await queue.result(of: slot) }
+        let next = try queue.admit()[0]
+        Self.prepare(queue, next, 3)
+        #expect(try await queue.result(of: next).output == [3])
     }
 
-    @Test("stop() drains what is queued, then refuses new work")
-    func stopDrains() async throws {
-        let recorder = Recorder(delay: .milliseconds(50))
-        let queue = BatchQueue(name: "t", maxBatchSize: 1, maxDelay: .zero, capacity: 8) { try recorder.run($0) }
-        async let a = queue.submit([1])
-        async let b = queue.submit([2])
-        try await Task.sleep(for: .milliseconds(10))
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            Thread { queue.stop(); continuation.resume() }.start()
+    @Test("a waiter cancelled before its batch runs leaves the queue without costing an inference")
+    func cancelledWaiter() async throws {
+        let recorder = Recorder()
+        let queue = Self.queue(recorder)
+        defer { queue.stop() }
+        let slots = try queue.admit(count: 2)  // slot 1 keeps the batch waiting
+        let waiter = Task { try await queue.result(of: slots[0]) }
+        waiter.cancel()
+        await #expect(throws: BatchQueueError.cancelled) { try await waiter.value }
+        queue.withdraw(slots[1])
+        #expect(queue.depth == 0)
+        let next = try queue.admit()[0]
+        Self.prepare(queue, next, 5)
+        #expect(try await queue.result(of: next).output == [6])
+        #expect(recorder.sizes.withLock { $0 } == [1])
+    }
+
+    @Test("an image admitted before stop() and submitted after it is answered; stop() returns once it is")
+    func admittedBeforeStopIsAnswered() async throws {
+        let recorder = Recorder()
+        let queue = Self.queue(recorder)
+        let slot = try queue.admit()[0]
+        let stopped = Mutex(false)
+        let stopper = Thread {
+            queue.stop()
+            stopped.withLock { $0 = true }
         }
-        #expect(try await a.output == [2])
-        #expect(try await b.output == [3])
-        await #expect(throws: BatchQueueError.stopped) { try await queue.submit([0]) }
-        #expect(throws: BatchQueueError.stopped) { try queue.announce() }
+        stopper.start()
+        // Wait for the event "the queue refuses new work" (stop() has begun).
+        while (try? queue.admit(count: 0)) != nil { await Task.yield() }
+        #expect(!stopped.withLock { $0 })
+        Self.prepare(queue, slot, 7)
+        #expect(try await queue.result(of: slot).output == [8])
+        #expect(throws: BatchQueueError.stopped) { try queue.admit() }
+        while !stopped.withLock({ $0 }) { await Task.yield() }  // stop() returns: the thread has ended
     }
 }

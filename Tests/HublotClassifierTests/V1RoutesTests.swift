@@ -1,4 +1,5 @@
 import Foundation
+import HublotAPI
 import HublotClassifier
 import Hummingbird
 import HummingbirdTesting
@@ -50,13 +51,13 @@ struct V1RoutesTests {
                     uri: "/v1/models/efficientnet_lite0/classify?top_k=3", method: .post,
                     headers: [.contentType: "image/jpeg"], body: ByteBuffer(bytes: bytes))
                 #expect(response.status == .ok, "\(stem)")
-                let body = try decode(ClassifyBody.self, response)
+                let body = try decode(Classification.self, response)
                 #expect(body.model == "efficientnet_lite0")
                 #expect(body.predictions.count == 3)
                 #expect(body.predictions.first?.index == expected[stem], "\(stem): \(body.predictions)")
                 #expect(body.predictions.map(\.probability) == body.predictions.map(\.probability).sorted(by: >))
-                #expect(body.timings.total_ms >= body.timings.inference_ms)
-                #expect(body.timings.decode_ms > 0 && body.timings.inference_ms > 0)
+                #expect(body.timings.totalMs >= body.timings.inferenceMs)
+                #expect(body.timings.decodeMs > 0 && body.timings.inferenceMs > 0)
             }
         }
     }
@@ -68,7 +69,7 @@ struct V1RoutesTests {
             let response = try await client.execute(
                 uri: "/v1/classify", method: .post, headers: [.contentType: "image/jpeg"], body: ByteBuffer(bytes: cat))
             #expect(response.status == .ok)
-            let body = try decode(ClassifyBody.self, response)
+            let body = try decode(Classification.self, response)
             #expect(body.predictions.count == 5)
             #expect(["tabby", "tiger cat", "Egyptian cat"].contains(body.predictions[0].label))
             #expect(Set(body.predictions.prefix(3).map(\.index)) == [281, 282, 285])
@@ -90,7 +91,7 @@ struct V1RoutesTests {
                 uri: "/v1/classify?top_k=1", method: .post,
                 headers: [.contentType: "multipart/form-data; boundary=XyZ123"], body: body)
             #expect(response.status == .ok)
-            let result = try decode(ClassifyBody.self, response)
+            let result = try decode(Classification.self, response)
             #expect(result.predictions.map(\.index) == [expected["bus"]!])
         }
     }

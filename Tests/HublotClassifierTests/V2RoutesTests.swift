@@ -100,4 +100,45 @@ struct V2RoutesTests {
             try expectV2Error(wrongType, .unsupportedMediaType)
         }
     }
+
+    @Test("an overflowing batch dimension is 400, not a crash (issue 14)")
+    func overflowingShape() async throws {
+        try await withClassifier { client in
+            let body: [String: Any] = ["inputs": [["name": "images", "shape": [100_000_000_000_000, 224, 224, 3], "datatype": "FP32", "data": [0]]]]
+            let response = try await client.execute(
+                uri: "/v2/models/efficientnet_lite0/infer", method: .post, headers: [.contentType: "application/json"],
+                body: ByteBuffer(data: try JSONSerialization.data(withJSONObject: body)))
+            try expectV2Error(response, .badRequest)
+            let huge: [String: Any] = ["inputs": [["name": "images", "shape": [Int.max, 224, 224, 3], "datatype": "FP32", "data": [0]]]]
+            let second = try await client.execute(
+                uri: "/v2/models/efficientnet_lite0/infer", method: .post, headers: [.contentType: "application/json"],
+                body: ByteBuffer(data: try JSONSerialization.data(withJSONObject: huge)))
+            try expectV2Error(second, .badRequest)
+        }
+    }
+
+    @Test("an unknown input name is 400 naming the model's input")
+    func unknownInputName() async throws {
+        try await withClassifier { client in
+            let body: [String: Any] = ["inputs": [["name": "pixels", "shape": [1, 224, 224, 3], "datatype": "FP32", "data": [Float](repeating: 0, count: 150_528)]]]
+            let response = try await client.execute(
+                uri: "/v2/models/efficientnet_lite0/infer", method: .post, headers: [.contentType: "application/json"],
+                body: ByteBuffer(data: try JSONSerialization.data(withJSONObject: body)))
+            try expectV2Error(response, .badRequest)
+            #expect(String(buffer: response.body).contains("images"))
+        }
+    }
+
+    @Test("a batch larger than the queue can ever hold is 400 naming the limit, not 503")
+    func batchOverCapacity() async throws {
+        try await withClassifier(configure: { $0.queueCapacity = 2 }) { client in
+            let body: [String: Any] = ["inputs": [["name": "images", "shape": [3, 224, 224, 3], "datatype": "FP32", "data": [Float](repeating: 0, count: 3 * 150_528)]]]
+            let response = try await client.execute(
+                uri: "/v2/models/efficientnet_lite0/infer", method: .post, headers: [.contentType: "application/json"],
+                body: ByteBuffer(data: try JSONSerialization.data(withJSONObject: body)))
+            try expectV2Error(response, .badRequest)
+            #expect(response.headers[.retryAfter] == nil)
+            #expect(String(buffer: response.body).contains("2"))
+        }
+    }
 }

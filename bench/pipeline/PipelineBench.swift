@@ -1,6 +1,7 @@
 import ArgumentParser
 import Dispatch
 import Foundation
+import HublotAPI
 import HublotCore
 
 /// `hublot-bench-pipeline`: the in-process ceiling of bench/run. HublotCore's whole pipeline
@@ -65,7 +66,7 @@ struct PipelineBench: ParsableCommand {
         if let error = tally.error { throw error }
         let elapsed = clock.now - start
         let cpu = processCPUSeconds() - cpuStart
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let seconds = elapsed.milliseconds / 1000
         let images = tally.images
         let top1 = tally.top1
         let figures: [String: Any] = [

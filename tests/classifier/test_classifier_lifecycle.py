@@ -46,6 +46,26 @@ def slow_classify(port: int, image: bytes, started: threading.Event, pause: floa
         connection.close()
 
 
+def active_posts(port: int) -> float:
+    """Requests in flight by method POST, from Hummingbird's `http_server_active_requests` gauge."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+    try:
+        connection.request("GET", "/metrics")
+        text = connection.getresponse().read().decode()
+    finally:
+        connection.close()
+    match = re.search(r'^http_server_active_requests\{[^}]*"POST"[^}]*\} (\S+)$', text, re.MULTILINE)
+    return float(match.group(1)) if match else 0.0
+
+
+def wait_for_active_posts(port: int, count: int, timeout: float = 30.0) -> None:
+    """Waits until the server reports `count` POST requests in flight (bounded)."""
+    deadline = time.monotonic() + timeout
+    while active_posts(port) < count:
+        assert time.monotonic() < deadline, f"fewer than {count} requests in flight after {timeout} s"
+        time.sleep(0.01)
+
+
 @pytest.fixture()
 def own_server(tmp_path: Path) -> Iterator[ServerProcess]:
     """A classifier of this test's own, since the test stops it."""
@@ -62,7 +82,8 @@ def test_sigterm_lets_in_flight_requests_finish_and_exits_0(own_server: ServerPr
         slow = pool.submit(slow_classify, own_server.port, cat, started, 1.0)
         assert started.wait(timeout=10), "the slow upload did not start"
         burst = [pool.submit(classify, own_server.port, turtle, f"burst-{i}") for i in range(8)]
-        time.sleep(0.2)  # the burst is being decoded/queued when the signal arrives
+        # The signal arrives once all nine requests are in flight (the server counts them), not after a guessed pause.
+        wait_for_active_posts(own_server.port, 9)
         own_server.terminate()
         status, body = slow.result(timeout=60)
         assert status == 200, body

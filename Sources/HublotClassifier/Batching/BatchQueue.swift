@@ -1,10 +1,11 @@
 import Foundation
+import HublotAPI
 
 /// The outcome of one image's trip through a ``BatchQueue``.
 public struct BatchResult: Sendable {
     /// The model output for this image (probabilities).
     public let output: [Float]
-    /// Time between enqueueing and the start of its batch.
+    /// Time between its submission and the start of its batch.
     public let queueDuration: Duration
     /// Duration of the ONNX Runtime call that computed it (shared by the whole batch).
     public let inferenceDuration: Duration
@@ -12,66 +13,79 @@ public struct BatchResult: Sendable {
     public let batchSize: Int
 }
 
-/// Why a ``BatchQueue`` refused or failed an image.
-public enum BatchQueueError: Error, Sendable, Equatable {
-    /// The queue holds `capacity` images already.
-    case full(capacity: Int)
-    /// The queue is stopping and takes no new work.
-    case stopped
-    /// The batch this image was part of failed.
-    case inferenceFailed(String)
+/// The float32 tensor of one batch, `[maxBatchSize, H, W, 3]`, allocated once and reused: each admitted
+/// image is preprocessed straight into its row, and ONNX Runtime reads the rows in place.
+public final class BatchBuffer: @unchecked Sendable {
+    /// The whole tensor. Rows are written by their own image's thread only, between admission and
+    /// submission; the batching thread reads them only once every slot of the batch is settled.
+    public let values: UnsafeMutableBufferPointer<Float>
+    /// Floats per image.
+    public let valuesPerImage: Int
+
+    /// A zero-filled buffer of `rows` images of `valuesPerImage` floats.
+    public init(rows: Int, valuesPerImage: Int) {
+        self.valuesPerImage = valuesPerImage
+        self.values = .allocate(capacity: rows * valuesPerImage)
+        self.values.initialize(repeating: 0)
+    }
+
+    /// Row `index`, to prepare an image into.
+    public func row(_ index: Int) -> UnsafeMutableBufferPointer<Float> {
+        UnsafeMutableBufferPointer(rebasing: self.values[(index * self.valuesPerImage)..<((index + 1) * self.valuesPerImage)])
+    }
+
+    /// The first `count` rows, for ONNX Runtime.
+    public func rows(_ count: Int) -> UnsafeBufferPointer<Float> {
+        UnsafeBufferPointer(rebasing: self.values[0..<(count * self.valuesPerImage)])
+    }
+
+    /// Copies row `from` over row `to` (only when an image of the batch was withdrawn).
+    func move(from: Int, to: Int) {
+        _ = self.row(to).update(fromContentsOf: self.row(from))
+    }
+
+    deinit { self.values.deallocate() }
 }
 
-/// Dynamic batching for one model: a bounded queue of preprocessed images and ONE dedicated thread
-/// that gathers up to `maxBatchSize` images (or whatever arrived once the oldest has waited `maxDelay`),
-/// runs them as one call of `run`, and hands each caller its own row of the result.
+/// Dynamic batching for one model around ``BatchQueueStateMachine``: callers ``admit(count:)`` images
+/// (each gets a row of the batch being filled), prepare each straight into its row, then wait for
+/// their output with ``result(of:)`` (or ``withdraw(_:)`` one that failed to decode). ONE dedicated
+/// thread runs each batch (one call of `runner`) once all its images are settled.
 ///
-/// Callers may ``announce()`` an image they are still decoding: while announced images are on their way,
-/// the thread waits for them (up to `maxDelay`); when none are, it runs what it has at once, so a lone
-/// request does not pay the batching delay.
-///
-/// `submit` never waits for room: when the queue is full it throws ``BatchQueueError/full(capacity:)``
-/// at once (the server answers 503). ``stop()`` refuses new work, lets the thread drain what is queued,
-/// and returns when the thread has finished.
+/// Admission never waits: a full queue refuses at once. ``stop()`` refuses new work, lets every
+/// admitted image be answered, and returns when the thread has ended. The state changes under a lock;
+/// continuations are resumed and the thread is woken after releasing it.
 public final class BatchQueue: @unchecked Sendable {
-    /// Runs one batch: inputs in, one output per input, same order. Called on the queue's own thread.
-    public typealias Runner = @Sendable (_ inputs: [[Float]]) throws -> [[Float]]
+    /// Runs one batch: the first `count` rows of the buffer in, one output row per image, same order.
+    /// Called on the queue's own thread.
+    public typealias Runner = @Sendable (_ input: UnsafeBufferPointer<Float>, _ count: Int) throws -> [[Float]]
     /// Observes each batch run (its size, its inference time, images still waiting), for metrics.
     public typealias BatchObserver = @Sendable (_ size: Int, _ inference: Duration, _ waiting: Int) -> Void
 
-    private struct Entry {
-        let input: [Float]
-        let enqueued: ContinuousClock.Instant
-        let continuation: CheckedContinuation<BatchResult, any Error>
-    }
+    typealias Waiter = CheckedContinuation<BatchResult, any Error>
+    typealias Machine = BatchQueueStateMachine<Waiter, BatchBuffer>
+
+    /// Guards `machine`; the batching thread waits on it.
+    private let condition = NSCondition()
+    private var machine: Machine
+    private let runner: Runner
+    private let observer: BatchObserver?
+    private let valuesPerImage: Int
 
     /// Largest number of images per call of the runner.
     public let maxBatchSize: Int
-    /// Longest time the oldest queued image waits for more to arrive.
-    public let maxDelay: Duration
-    /// Most images that may wait.
+    /// Most images admitted at once.
     public let capacity: Int
-
-    // `condition` guards `pending`, `stopping` and `finished`: every access holds it.
-    private let condition = NSCondition()
-    private var pending: [Entry] = []
-    private var pendingStart = 0
-    private var stopping = false
-    private var announced = 0
-    private var finished = false
-    private let runner: Runner
-    private let observer: BatchObserver?
-    private let name: String
 
     /// Creates the queue and starts its thread, named `hublot-batch-<name>`.
     public init(
-        name: String, maxBatchSize: Int, maxDelay: Duration, capacity: Int,
+        name: String, maxBatchSize: Int, maxDelay: Duration, capacity: Int, valuesPerImage: Int,
         observer: BatchObserver? = nil, runner: @escaping Runner
     ) {
-        self.name = name
-        self.maxBatchSize = max(1, maxBatchSize)
-        self.maxDelay = max(.zero, maxDelay)
-        self.capacity = max(1, capacity)
+        self.machine = Machine(maxBatchSize: maxBatchSize, maxDelay: maxDelay, capacity: capacity)
+        self.maxBatchSize = self.machine.maxBatchSize
+        self.capacity = self.machine.capacity
+        self.valuesPerImage = valuesPerImage
         self.runner = runner
         self.observer = observer
         let thread = Thread { [self] in self.loop() }
@@ -79,156 +93,107 @@ public final class BatchQueue: @unchecked Sendable {
         thread.start()
     }
 
-    /// Images waiting right now.
-    public var depth: Int {
-        self.condition.lock()
-        defer { self.condition.unlock() }
-        return self.pending.count - self.pendingStart
+    /// Images admitted and not answered yet.
+    public var depth: Int { self.locked { $0.load } }
+
+    /// Admits `count` images at once (all or none) and gives each its row: prepare the image into
+    /// `buffer(of:)`'s `row(slot.index)`, then call ``result(of:)`` or ``withdraw(_:)`` exactly once.
+    /// Throws ``BatchQueueError/full(capacity:)`` at once when there is no room,
+    /// ``BatchQueueError/tooLarge(count:capacity:)`` when there never will be, ``BatchQueueError/stopped`` after ``stop()``.
+    public func admit(count: Int = 1) throws(BatchQueueError) -> [BatchSlot] {
+        let rows = self.maxBatchSize, perImage = self.valuesPerImage
+        let result = self.locked { $0.admit(count: count) { BatchBuffer(rows: rows, valuesPerImage: perImage) } }
+        return try result.get()
     }
 
-    /// Admits one image that will be submitted soon (with `announced: true`) or withdrawn: it counts
-    /// against the capacity from now on, so decoding work is bounded too. Throws
-    /// ``BatchQueueError/full(capacity:)`` at once when there is no room, ``BatchQueueError/stopped`` after ``stop()``.
-    public func announce() throws {
-        self.condition.lock()
-        defer { self.condition.unlock() }
-        if self.stopping { throw BatchQueueError.stopped }
-        guard self.load < self.capacity else { throw BatchQueueError.full(capacity: self.capacity) }
-        self.announced += 1
+    /// The buffer `slot` lives in.
+    public func buffer(of slot: BatchSlot) -> BatchBuffer {
+        self.locked { $0.buffer(slot.buffer) }
     }
 
-    /// Images queued, reserved or announced: what counts against the capacity. Hold the lock.
-    private var load: Int { self.pending.count - self.pendingStart + self.reserved + self.announced }
-
-    /// Withdraws an announcement whose image will not come (it failed to decode).
-    public func withdraw() {
-        self.condition.lock()
-        self.announced -= 1
-        self.condition.signal()
-        self.condition.unlock()
-    }
-
-    /// Queues `inputs` (all or none) and waits for their outputs. Throws ``BatchQueueError/full(capacity:)``
-    /// immediately when they do not fit, ``BatchQueueError/stopped`` after ``stop()``.
-    public func submit(_ inputs: [[Float]]) async throws -> [BatchResult] {
-        guard !inputs.isEmpty else { return [] }
-        if inputs.count == 1 { return [try await self.submitOne(inputs[0], reserved: false)] }
-        try self.reserve(inputs.count)
-        return try await withThrowingTaskGroup(of: (Int, BatchResult).self) { group in
-            for (index, input) in inputs.enumerated() {
-                group.addTask { (index, try await self.submitOne(input, reserved: true)) }
+    /// Submits the image prepared in `slot` and waits for its output. When the calling task is
+    /// cancelled before its batch runs, the image leaves the queue (costing no inference) and this
+    /// throws ``BatchQueueError/cancelled``.
+    public func result(of slot: BatchSlot) async throws -> BatchResult {
+        try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: Waiter) in
+                let actions = self.locked { $0.submit(slot, waiter: continuation, now: .now) }
+                self.perform(actions)
             }
-            var results = [BatchResult?](repeating: nil, count: inputs.count)
-            for try await (index, result) in group { results[index] = result }
-            return results.map { $0! }
+        } onCancel: {
+            self.perform(self.locked { $0.cancel(slot) })
         }
     }
 
-    /// Queues one input and waits for its output; `announced` settles an earlier ``announce()``.
-    public func submit(_ input: [Float], announced: Bool = false) async throws -> BatchResult {
-        try await self.submitOne(input, reserved: false, announced: announced)
+    /// Withdraws an admitted image that will not be submitted (it failed to decode).
+    public func withdraw(_ slot: BatchSlot) {
+        self.perform(self.locked { $0.withdraw(slot) })
     }
 
-    // Reservations let a multi-image submission check capacity once for all its images.
-    private var reserved = 0
-
-    private func reserve(_ count: Int) throws {
-        self.condition.lock()
-        defer { self.condition.unlock() }
-        if self.stopping { throw BatchQueueError.stopped }
-        guard self.load + count <= self.capacity else {
-            throw BatchQueueError.full(capacity: self.capacity)
-        }
-        self.reserved += count
-    }
-
-    private func submitOne(_ input: [Float], reserved: Bool, announced: Bool = false) async throws -> BatchResult {
-        try await withCheckedThrowingContinuation { continuation in
-            self.condition.lock()
-            defer { self.condition.unlock() }
-            if reserved { self.reserved -= 1 }
-            if announced {
-                self.announced -= 1
-                self.condition.signal()
-            }
-            let admitted = reserved || announced
-            if self.stopping && !admitted {
-                continuation.resume(throwing: BatchQueueError.stopped)
-                return
-            }
-            if !admitted && self.load >= self.capacity {
-                continuation.resume(throwing: BatchQueueError.full(capacity: self.capacity))
-                return
-            }
-            self.pending.append(Entry(input: input, enqueued: .now, continuation: continuation))
-            self.condition.signal()
-        }
-    }
-
-    /// Refuses new work, waits (blocking) until everything queued has been run and the thread has ended.
+    /// Refuses new work, waits (blocking) until every admitted image has been answered and the thread has ended.
     public func stop() {
+        self.perform(self.locked { $0.stop() })
         self.condition.lock()
-        self.stopping = true
-        self.condition.broadcast()
-        while !self.finished { self.condition.wait() }
+        while !self.machine.isFinished { self.condition.wait() }
         self.condition.unlock()
     }
 
-    /// The batching thread: wait for work, gather a batch, run it, scatter the results.
-    private func loop() {
-        while let (batch, waiting) = self.nextBatch() {
-            let started = ContinuousClock.now
-            let outputs: Result<[[Float]], any Error> = Result { try self.runner(batch.map(\.input)) }
-            let inference = ContinuousClock.now - started
-            self.observer?(batch.count, inference, waiting)
-            switch outputs {
-            case .success(let rows) where rows.count == batch.count:
-                for (entry, row) in zip(batch, rows) {
-                    entry.continuation.resume(
-                        returning: BatchResult(
-                            output: row, queueDuration: started - entry.enqueued, inferenceDuration: inference,
-                            batchSize: batch.count))
-                }
-            case .success(let rows):
-                let error = BatchQueueError.inferenceFailed("the model returned \(rows.count) rows for \(batch.count) inputs")
-                for entry in batch { entry.continuation.resume(throwing: error) }
-            case .failure(let error):
-                let failure = BatchQueueError.inferenceFailed(String(describing: error))
-                for entry in batch { entry.continuation.resume(throwing: failure) }
-            }
-        }
-        self.condition.lock()
-        self.finished = true
-        self.condition.broadcast()
-        self.condition.unlock()
-    }
-
-    /// Blocks until a batch is due and returns it with the number of images left waiting; nil once stopping and drained.
-    private func nextBatch() -> ([Entry], Int)? {
+    private func locked<R>(_ body: (inout Machine) -> R) -> R {
         self.condition.lock()
         defer { self.condition.unlock() }
-        while self.pending.count == self.pendingStart {
-            if self.stopping { return nil }
-            self.condition.wait()
+        return body(&self.machine)
+    }
+
+    /// Performs a transition's actions; never called with the lock held.
+    private func perform(_ actions: Machine.Actions, output: [[Float]] = [], started: ContinuousClock.Instant = .now, inference: Duration = .zero) {
+        if actions.wakeRunner { self.condition.broadcast() }
+        for completion in actions.complete {
+            switch completion {
+            case .failure(let waiter, let error):
+                waiter.resume(throwing: error)
+            case .row(let waiter, let row, let enqueued, let batchSize):
+                waiter.resume(
+                    returning: BatchResult(
+                        output: output[row], queueDuration: enqueued < started ? started - enqueued : .zero,
+                        inferenceDuration: inference, batchSize: batchSize))
+            }
         }
-        // Wait for a full batch while more images are announced, at most until the oldest has waited maxDelay.
-        let deadline = self.pending[self.pendingStart].enqueued + self.maxDelay
-        while self.pending.count - self.pendingStart < self.maxBatchSize, !self.stopping, self.announced + self.reserved > 0 {
-            let remaining = ContinuousClock.now.duration(to: deadline)
-            if remaining <= .zero { break }
-            let seconds = Double(remaining.components.seconds) + Double(remaining.components.attoseconds) / 1e18
-            _ = self.condition.wait(until: Date(timeIntervalSinceNow: seconds))
+    }
+
+    /// The batching thread: wait until a batch is due, run it, hand each waiter its row.
+    private func loop() {
+        while true {
+            self.condition.lock()
+            var step = self.machine.nextStep(now: .now)
+            while case .wait(let until) = step {
+                if let until {
+                    let remaining = ContinuousClock.now.duration(to: until)
+                    _ = self.condition.wait(until: Date(timeIntervalSinceNow: max(0, remaining.milliseconds / 1000)))
+                } else {
+                    self.condition.wait()
+                }
+                step = self.machine.nextStep(now: .now)
+            }
+            let waiting = self.machine.waiting
+            self.condition.unlock()
+            guard case .run(let run) = step else {
+                self.condition.broadcast()  // wakes stop()
+                return
+            }
+            for move in run.moves { run.buffer.move(from: move.from, to: move.to) }
+            let started = ContinuousClock.now
+            let outputs = Result { try self.runner(run.buffer.rows(run.count), run.count) }
+            let inference = ContinuousClock.now - started
+            self.observer?(run.count, inference, waiting)
+            switch outputs {
+            case .success(let rows) where rows.count == run.count:
+                self.perform(self.locked { $0.runFinished(run.batch) }, output: rows, started: started, inference: inference)
+            case .success(let rows):
+                let error = BatchQueueError.inferenceFailed("the model returned \(rows.count) rows for \(run.count) inputs")
+                self.perform(self.locked { $0.runFinished(run.batch, failure: error) })
+            case .failure(let error):
+                self.perform(self.locked { $0.runFinished(run.batch, failure: .inferenceFailed(String(describing: error))) })
+            }
         }
-        let end = min(self.pending.count, self.pendingStart + self.maxBatchSize)
-        let batch = Array(self.pending[self.pendingStart..<end])
-        self.pendingStart = end
-        if self.pendingStart == self.pending.count {
-            self.pending.removeAll(keepingCapacity: true)
-            self.pendingStart = 0
-        } else if self.pendingStart > 256 && self.pendingStart * 2 > self.pending.count {
-            self.pending.removeFirst(self.pendingStart)
-            self.pendingStart = 0
-        }
-        return (batch, self.pending.count - self.pendingStart)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import HublotAPI
 import HublotCore
 import HublotHTTP
 import NIOPosix
@@ -15,13 +16,19 @@ public struct ClassificationService: Sendable {
     public let metrics: ClassifierMetrics
     /// Threads that decode and preprocess.
     let decodePool: NIOThreadPool
+    /// The memory concurrent decodes may take.
+    public let decodeBudget: DecodeBudget
 
     /// Creates the service; `decodePool` must be started.
-    public init(registry: ModelRegistry, configuration: ClassifierConfiguration, metrics: ClassifierMetrics, decodePool: NIOThreadPool) {
+    public init(
+        registry: ModelRegistry, configuration: ClassifierConfiguration, metrics: ClassifierMetrics, decodePool: NIOThreadPool,
+        decodeBudget: DecodeBudget = DecodeBudget()
+    ) {
         self.registry = registry
         self.configuration = configuration
         self.metrics = metrics
         self.decodePool = decodePool
+        self.decodeBudget = decodeBudget
     }
 
     /// The entry of a known model, else 404 `unknown_model`.
@@ -32,11 +39,12 @@ public struct ClassificationService: Sendable {
         return entry
     }
 
-    /// The ready model and its queue, else 404 or 503 `model_not_ready` (with the reason of a failure).
-    public func ready(_ name: String) throws -> (any LoadedModel, BatchQueue) {
-        switch try self.entry(name).state {
+    /// The ready model of `entry` and its queue, else 503 `model_not_ready` (with the reason of a failure).
+    public func ready(_ entry: ModelEntry) throws -> ReadyModel {
+        let name = entry.summary.name
+        switch entry.state {
         case .ready(let model, let queue):
-            return (model, queue)
+            return ReadyModel(name: name, model: model, queue: queue)
         case .loading:
             throw APIError.modelNotReady("model '\(name)' is still loading", retryAfterSeconds: self.configuration.retryAfterSeconds)
         case .failed(let reason):
@@ -44,44 +52,84 @@ public struct ClassificationService: Sendable {
         }
     }
 
-    /// Decodes, preprocesses and classifies `bytes` with `model`; returns the top `topK` classes.
-    public func classify(_ bytes: [UInt8], model name: String, topK: Int, startedAt: ContinuousClock.Instant) async throws -> ClassifyResponse {
-        let (model, queue) = try self.ready(name)
-        let maxPixels = self.configuration.maxPixels
-        let prepared: PreparedImage
-        try self.admit(queue, model: name)
+    /// Decodes and preprocesses `bytes` straight into its row of the batch being filled, waits for
+    /// its batch, and returns the top `topK` classes.
+    public func classify(_ bytes: [UInt8], model ready: ReadyModel, topK: Int, startedAt: ContinuousClock.Instant) async throws -> Classification {
+        let queue = ready.queue, model = ready.model
+        let slot = try self.admit(1, to: ready)[0]
+        let buffer = queue.buffer(of: slot)
+        let options = DecodeOptions(maxPixels: self.configuration.maxPixels)
+        let budget = self.decodeBudget
+        var timings: Timings
         do {
-            prepared = try await self.decodePool.runIfActive { try model.prepare(bytes, maxPixels: maxPixels) }
+            timings = try await self.decodePool.runIfActive {
+                // The header says what the decode will take; the process budget must have room for it.
+                let cost = try bytes.withUnsafeBytes { raw throws(HublotError) in try ImageDecoder(options: options).header(raw) }.decodedBytes
+                guard budget.tryReserve(cost) else { throw DecodeBudgetExhausted(bytes: cost) }
+                defer { budget.release(cost) }
+                return try model.prepare(bytes, into: buffer.row(slot.index), options: options)
+            }
+        } catch let error as DecodeBudgetExhausted {
+            queue.withdraw(slot)
+            throw APIError.overloaded(
+                "decoding this image takes \(error.bytes >> 20) MiB and the \(budget.capacity >> 20) MiB decoding budget is in use; retry later",
+                retryAfterSeconds: self.configuration.retryAfterSeconds)
         } catch let error as HublotError {
-            queue.withdraw()
+            queue.withdraw(slot)
             throw Self.apiError(error)
         } catch {
-            queue.withdraw()
+            queue.withdraw(slot)
             throw error
         }
-        let result = try await self.submit([prepared.tensor], to: queue, model: name, announced: true)[0]
-        let predictions = Self.topK(result.output, k: topK).map { index, probability in
-            Prediction(index: index, label: model.label(index), probability: probability)
+        let result = try await self.results(of: [slot], in: ready)[0]
+        timings.queueMs = result.queueDuration.milliseconds
+        timings.inferenceMs = result.inferenceDuration.milliseconds
+        timings.totalMs = (ContinuousClock.now - startedAt).milliseconds
+        return Classification(model: ready.name, predictions: model.topK(result.output, k: topK), timings: timings)
+    }
+
+    /// Runs already preprocessed images (`count` of them, back to back in `values`) through the model's
+    /// queue (the v2 infer path): each is copied from the request into its row of the batch buffer.
+    public func infer(_ values: [Float], count: Int, model ready: ReadyModel) async throws -> [[Float]] {
+        let slots = try self.admit(count, to: ready)
+        let perImage = ready.model.valuesPerImage
+        values.withUnsafeBufferPointer { all in
+            for (image, slot) in slots.enumerated() {
+                let row = ready.queue.buffer(of: slot).row(slot.index)
+                _ = row.update(fromContentsOf: all[(image * perImage)..<((image + 1) * perImage)])
+            }
         }
-        let timings = Timings(
-            decode_ms: prepared.decodeDuration.milliseconds, preprocess_ms: prepared.preprocessDuration.milliseconds,
-            queue_ms: result.queueDuration.milliseconds, inference_ms: result.inferenceDuration.milliseconds,
-            total_ms: (ContinuousClock.now - startedAt).milliseconds)
-        return ClassifyResponse(model: name, predictions: predictions, timings: timings)
+        return try await self.results(of: slots, in: ready).map(\.output)
     }
 
-    /// Runs already preprocessed tensors through the model's queue (the v2 infer path).
-    public func infer(_ tensors: [[Float]], model name: String) async throws -> [[Float]] {
-        let (_, queue) = try self.ready(name)
-        return try await self.submit(tensors, to: queue, model: name).map(\.output)
-    }
-
-    /// Reserves room for one image in the model's queue before decoding it, else 503.
-    private func admit(_ queue: BatchQueue, model: String) throws {
+    /// Admits `count` images into the model's queue before preparing them, else 503 (full) or 400 (never fits).
+    private func admit(_ count: Int, to ready: ReadyModel) throws -> [BatchSlot] {
         do {
-            try queue.announce()
+            return try ready.queue.admit(count: count)
+        } catch {
+            throw self.apiError(error, model: ready.name)
+        }
+    }
+
+    /// Submits the prepared `slots` and waits for their outputs, in order.
+    private func results(of slots: [BatchSlot], in ready: ReadyModel) async throws -> [BatchResult] {
+        let queue = ready.queue
+        do {
+            let results: [BatchResult]
+            if slots.count == 1 {
+                results = [try await queue.result(of: slots[0])]
+            } else {
+                results = try await withThrowingTaskGroup(of: (Int, BatchResult).self) { group in
+                    for (index, slot) in slots.enumerated() { group.addTask { (index, try await queue.result(of: slot)) } }
+                    var results = [BatchResult?](repeating: nil, count: slots.count)
+                    for try await (index, result) in group { results[index] = result }
+                    return results.compactMap { $0 }
+                }
+            }
+            for result in results { self.metrics.recordQueueWait(model: ready.name, duration: result.queueDuration) }
+            return results
         } catch let error as BatchQueueError {
-            throw self.apiError(error, model: model)
+            throw self.apiError(error, model: ready.name)
         }
     }
 
@@ -93,20 +141,14 @@ public struct ClassificationService: Sendable {
             return APIError.overloaded(
                 "model '\(model)' has \(capacity) images in progress already; retry later",
                 retryAfterSeconds: self.configuration.retryAfterSeconds)
+        case .tooLarge(let count, let capacity):
+            return APIError.badRequest("a batch of \(count) images is more than model '\(model)' can ever hold at once (\(capacity)); send at most \(capacity)")
         case .stopped:
             return APIError.modelNotReady("the server is shutting down", retryAfterSeconds: self.configuration.retryAfterSeconds)
         case .inferenceFailed(let message):
             return APIError.internal("inference failed: \(message)")
-        }
-    }
-
-    private func submit(_ tensors: [[Float]], to queue: BatchQueue, model: String, announced: Bool = false) async throws -> [BatchResult] {
-        do {
-            let results = tensors.count == 1 ? [try await queue.submit(tensors[0], announced: announced)] : try await queue.submit(tensors)
-            for result in results { self.metrics.recordQueueWait(model: model, duration: result.queueDuration) }
-            return results
-        } catch let error as BatchQueueError {
-            throw self.apiError(error, model: model)
+        case .cancelled:
+            return APIError(status: .init(code: 499, reasonPhrase: "Client Closed Request"), code: .badRequest, message: "the client went away")
         }
     }
 
@@ -119,10 +161,19 @@ public struct ClassificationService: Sendable {
         default: .internal(error.message)
         }
     }
+}
 
-    /// The `k` largest values with their indices, largest first (ties by lower index).
-    static func topK(_ values: [Float], k: Int) -> [(Int, Float)] {
-        let sorted = values.enumerated().sorted { $0.element != $1.element ? $0.element > $1.element : $0.offset < $1.offset }
-        return sorted.prefix(k).map { ($0.offset, $0.element) }
-    }
+/// A model ready to serve and its batch queue, looked up once per request and carried along.
+public struct ReadyModel: Sendable {
+    /// The model's name.
+    public let name: String
+    /// The loaded model.
+    public let model: any LoadedModel
+    /// Its batch queue.
+    public let queue: BatchQueue
+}
+
+/// The decoding memory budget has no room for an image right now.
+struct DecodeBudgetExhausted: Error {
+    let bytes: Int
 }

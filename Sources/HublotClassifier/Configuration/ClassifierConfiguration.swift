@@ -75,7 +75,7 @@ public struct ClassifierConfiguration: Sendable {
         maxBatchDelay: Duration = .milliseconds(ClassifierConfiguration.defaultMaxBatchDelayMilliseconds),
         queueCapacity: Int = ClassifierConfiguration.defaultQueueCapacity,
         inferenceThreads: Int? = nil,
-        decodeThreads: Int = ProcessInfo.processInfo.activeProcessorCount,
+        decodeThreads: Int = RuntimeConfiguration.availableCores,
         maxBodyBytes: Int = ClassifierConfiguration.defaultMaxBodyBytes,
         maxPixels: Int = ClassifierConfiguration.defaultMaxPixels,
         bodyTimeout: Duration = .seconds(ClassifierConfiguration.defaultBodyTimeoutSeconds),

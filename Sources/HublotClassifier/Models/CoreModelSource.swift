@@ -1,5 +1,7 @@
 import Foundation
+import HublotAPI
 import HublotCore
+import Synchronization
 
 /// The real ``ModelSource``: HublotCore's model repository, ONNX Runtime sessions, image decoding and
 /// the Colab's preprocessing.
@@ -7,8 +9,20 @@ public struct CoreModelSource: ModelSource {
     /// The repository folder.
     public let repository: ModelRepository
 
-    /// The ONNX Runtime environment, one per process.
-    static let environment: Result<OrtEnvironment, HublotError> = Result { () throws(HublotError) in try OrtEnvironment(logIdentifier: "hublot-classifier") }
+    /// The ONNX Runtime environment, one per process, created by the first load: its global thread
+    /// pool (sized by that load's `inferenceThreads`, threads that sleep rather than spin, since the
+    /// decoders and the event loops share the cores) runs every model's session.
+    private static let environment = Mutex<OrtEnvironment?>(nil)
+
+    static func environment(threads: Int?) throws(HublotError) -> OrtEnvironment {
+        try Self.environment.withLock { environment throws(HublotError) in
+            if let environment { return environment }
+            let created = try OrtEnvironment(
+                logIdentifier: "hublot-classifier", globalThreads: GlobalThreadPools(intraOpThreads: threads, spinWaiting: false))
+            environment = created
+            return created
+        }
+    }
 
     /// A source reading the repository at `repository`.
     public init(repository: URL) {
@@ -21,24 +35,24 @@ public struct CoreModelSource: ModelSource {
     }
 
     /// The summary read from `model.json`, or just the name when it is unreadable.
-    public func summary(of name: String) -> ModelSummary {
-        guard let descriptor = try? self.repository.model(named: name) else { return ModelSummary(name: name) }
+    public func summary(of name: String) -> Model {
+        guard let descriptor = try? self.repository.model(named: name) else { return Model(name: name) }
         return Self.summary(descriptor)
     }
 
-    /// Loads the model: metadata, labels, and an ONNX Runtime session with `inferenceThreads` threads
-    /// that sleep rather than spin between runs (the decoders and the event loops share the cores).
+    /// Loads the model: metadata, labels, and an ONNX Runtime session run by the process's one
+    /// intra-op pool (`inferenceThreads` threads that sleep rather than spin between runs).
     public func load(_ name: String, inferenceThreads: Int?) throws -> any LoadedModel {
         let classifier = try Classifier(
-            repository: self.repository, name: name, environment: try Self.environment.get(),
+            repository: self.repository, name: name, environment: try Self.environment(threads: inferenceThreads),
             configuration: RuntimeConfiguration(intraOpThreads: inferenceThreads, spinWaiting: false))
         return CoreLoadedModel(classifier: classifier)
     }
 
-    static func summary(_ descriptor: ModelDescriptor) -> ModelSummary {
-        ModelSummary(
+    static func summary(_ descriptor: ModelDescriptor) -> Model {
+        Model(
             name: descriptor.name, family: descriptor.metadata.family, handle: descriptor.metadata.handle,
-            inputHeight: descriptor.inputHeight, inputWidth: descriptor.inputWidth, classes: descriptor.classCount)
+            input: Model.Input(height: descriptor.inputHeight, width: descriptor.inputWidth), classes: descriptor.classCount)
     }
 }
 
@@ -47,27 +61,20 @@ public struct CoreModelSource: ModelSource {
 struct CoreLoadedModel: LoadedModel {
     let classifier: Classifier
 
-    var summary: ModelSummary { CoreModelSource.summary(self.classifier.model) }
+    var summary: Model { CoreModelSource.summary(self.classifier.model) }
     var inputHeight: Int { self.classifier.model.inputHeight }
     var inputWidth: Int { self.classifier.model.inputWidth }
     var classCount: Int { self.classifier.model.classCount }
 
-    func label(_ index: Int) -> String {
-        let labels = self.classifier.model.classLabels
-        return labels.indices.contains(index) ? labels[index] : "class \(index)"
+    func prepare(_ bytes: [UInt8], into row: UnsafeMutableBufferPointer<Float>, options: DecodeOptions) throws(HublotError) -> Timings {
+        try self.classifier.prepare(bytes, into: row, options: options)
     }
 
-    func prepare(_ bytes: [UInt8], maxPixels: Int) throws -> PreparedImage {
-        var batch = self.classifier.makeBatch(count: 1)
-        let timings = try self.classifier.prepare(bytes, into: &batch, at: 0, options: DecodeOptions(maxPixels: maxPixels))
-        return PreparedImage(
-            tensor: batch.values, decodeDuration: .milliseconds(timings.decodeMilliseconds),
-            preprocessDuration: .milliseconds(timings.preprocessMilliseconds))
+    func infer(_ input: UnsafeBufferPointer<Float>, count: Int) throws -> [[Float]] {
+        try self.classifier.run(input, count: count).probabilities
     }
 
-    func infer(_ inputs: [[Float]]) throws -> [[Float]] {
-        var batch = self.classifier.makeBatch(count: inputs.count)
-        batch.values = inputs.flatMap { $0 }
-        return try self.classifier.run(batch).probabilities
+    func topK(_ probabilities: [Float], k: Int) -> [Prediction] {
+        self.classifier.topK(probabilities, k: k)
     }
 }

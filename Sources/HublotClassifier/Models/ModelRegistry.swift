@@ -1,3 +1,4 @@
+import HublotAPI
 import Synchronization
 
 /// Where a model is in its life: being loaded and warmed, serving, or failed with a reason.
@@ -8,6 +9,9 @@ public enum ModelState: Sendable {
     case ready(any LoadedModel, BatchQueue)
     /// Failed to load; the reason is user-facing.
     case failed(String)
+
+    /// Whether the model serves.
+    public var isReady: Bool { if case .ready = self { true } else { false } }
 
     /// The API's status word: `loading`, `ready` or `failed`.
     public var status: String {
@@ -22,7 +26,7 @@ public enum ModelState: Sendable {
 /// One model as the server sees it: what is known about it and its state.
 public struct ModelEntry: Sendable {
     /// Static facts (from `model.json`, or from the loaded model).
-    public var summary: ModelSummary
+    public var summary: Model
     /// Its lifecycle state.
     public var state: ModelState
 }
@@ -34,7 +38,7 @@ public final class ModelRegistry: Sendable {
     private let state: Mutex<(order: [String], entries: [String: ModelEntry])>
 
     /// Creates a registry listing `summaries`, all `loading`.
-    public init(defaultModel: String, summaries: [ModelSummary]) {
+    public init(defaultModel: String, summaries: [Model]) {
         self.defaultModel = defaultModel
         var entries: [String: ModelEntry] = [:]
         for summary in summaries { entries[summary.name] = ModelEntry(summary: summary, state: .loading) }
@@ -57,12 +61,12 @@ public final class ModelRegistry: Sendable {
     /// Number of models ready to serve.
     public var readyCount: Int {
         self.state.withLock { state in
-            state.entries.values.filter { if case .ready = $0.state { true } else { false } }.count
+            state.entries.values.filter(\.state.isReady).count
         }
     }
 
     /// Changes a model's state (and its summary when given).
-    public func update(_ name: String, state newState: ModelState, summary: ModelSummary? = nil) {
+    public func update(_ name: String, state newState: ModelState, summary: Model? = nil) {
         self.state.withLock { state in
             guard var entry = state.entries[name] else { return }
             entry.state = newState
@@ -75,7 +79,7 @@ public final class ModelRegistry: Sendable {
     public func addFailed(_ name: String, reason: String) {
         self.state.withLock { state in
             if state.entries[name] == nil { state.order.append(name) }
-            state.entries[name] = ModelEntry(summary: ModelSummary(name: name), state: .failed(reason))
+            state.entries[name] = ModelEntry(summary: Model(name: name), state: .failed(reason))
         }
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import HublotAPI
 import Logging
 import NIOPosix
 import ServiceLifecycle
@@ -56,8 +57,8 @@ public struct ModelService: Service {
             Result {
                 let model = try source.load(name, inferenceThreads: configuration.inferenceThreads)
                 // Warm-up: one full batch, so the first real request does not pay for lazy initialisation.
-                let zeros = [Float](repeating: 0, count: model.inputHeight * model.inputWidth * 3)
-                let rows = try model.infer(Array(repeating: zeros, count: configuration.maxBatchSize))
+                let zeros = BatchBuffer(rows: configuration.maxBatchSize, valuesPerImage: model.valuesPerImage)
+                let rows = try model.infer(zeros.rows(configuration.maxBatchSize), count: configuration.maxBatchSize)
                 guard rows.count == configuration.maxBatchSize else {
                     throw ModelLoadError(message: "warm-up returned \(rows.count) rows for \(configuration.maxBatchSize) inputs")
                 }
@@ -69,12 +70,12 @@ public struct ModelService: Service {
             let metrics = self.metrics
             let queue = BatchQueue(
                 name: name, maxBatchSize: configuration.maxBatchSize, maxDelay: configuration.maxBatchDelay,
-                capacity: configuration.queueCapacity,
+                capacity: configuration.queueCapacity, valuesPerImage: model.valuesPerImage,
                 observer: { size, inference, waiting in
                     metrics.recordBatch(model: name, size: size, inference: inference)
                     metrics.setQueueDepth(model: name, depth: waiting)
                 },
-                runner: { inputs in try model.infer(inputs) })
+                runner: { input, count in try model.infer(input, count: count) })
             self.registry.update(name, state: .ready(model, queue), summary: model.summary)
             self.metrics.setModelReady(name, ready: true, loaded: self.registry.readyCount)
             self.logger.info(
@@ -100,12 +101,5 @@ func runOnThread<T: Sendable>(name: String, _ work: @escaping @Sendable () -> T)
         let thread = Thread { continuation.resume(returning: work()) }
         thread.name = name
         thread.start()
-    }
-}
-
-extension Duration {
-    /// The duration in milliseconds, as a Double.
-    var milliseconds: Double {
-        Double(self.components.seconds) * 1000 + Double(self.components.attoseconds) / 1e15
     }
 }

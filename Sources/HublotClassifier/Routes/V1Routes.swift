@@ -1,3 +1,4 @@
+import HublotAPI
 import Hummingbird
 import HublotHTTP
 
@@ -15,12 +16,12 @@ public struct V1Routes: Sendable {
     public func add(to router: Router<HublotRequestContext>) {
         let group = router.group("v1")
         group.get("models") { _, _ in
-            ModelListResponse(default: self.service.registry.defaultModel, models: self.service.registry.entries.map(ModelResponse.init))
+            ModelList(default: self.service.registry.defaultModel, models: self.service.registry.entries.map(\.model))
         }
         group.get("models/:name") { _, context in
             let name = try context.parameters.require("name")
             context.annotations.model = name
-            return ModelResponse(try self.service.entry(name))
+            return try self.service.entry(name).model
         }
         group.post("models/:name/classify") { request, context in
             try await self.classify(request, context: context, model: try context.parameters.require("name"))
@@ -35,33 +36,29 @@ public struct V1Routes: Sendable {
     }
 
     /// Shared handler of both classify routes.
-    func classify(_ request: Request, context: HublotRequestContext, model name: String) async throws -> ClassifyResponse {
+    func classify(_ request: Request, context: HublotRequestContext, model name: String) async throws -> Classification {
         let started = ContinuousClock.now
         context.annotations.model = name
+        // The model is looked up once; the request carries it to the end.
+        let entry = try self.service.entry(name)  // an unknown model is not counted per model
         do {
-            let entry = try self.service.entry(name)
             let topK = try Self.topK(request, classes: entry.summary.classes)
-            _ = try self.service.ready(name)
+            let ready = try self.service.ready(entry)
             let bytes = try await UploadReader.image(
                 from: request, maxBytes: self.service.configuration.maxBodyBytes, timeout: self.service.configuration.bodyTimeout)
-            let response = try await self.service.classify(bytes, model: name, topK: topK, startedAt: started)
+            let response = try await self.service.classify(bytes, model: ready, topK: topK, startedAt: started)
             self.service.metrics.recordRequest(model: name, status: 200, duration: ContinuousClock.now - started)
             return response
         } catch {
-            let status = APIError.from(error).status.code
-            if self.service.registry.entry(name) != nil {
-                self.service.metrics.recordRequest(model: name, status: status, duration: ContinuousClock.now - started)
-            }
+            self.service.metrics.recordRequest(model: name, status: APIError.from(error).status.code, duration: ContinuousClock.now - started)
             throw error
         }
     }
 
-    /// The `top_k` query parameter: default 5, an integer in 1...classes.
+    /// The `top_k` query parameter (HublotHTTP's ``TopKParameter``): default 5, at most the model's classes.
     static func topK(_ request: Request, classes: Int?) throws -> Int {
-        let values = request.uri.queryParameters.getAll("top_k")
-        guard let raw = values.last else { return min(5, classes ?? 5) }
-        guard values.count == 1, let k = Int(raw), k >= 1 else {
-            throw APIError.badRequest("top_k must be a positive integer (got '\(values.joined(separator: ","))')")
+        guard let k = try TopKParameter.parse(request.uri.queryParameters.getAll("top_k")) else {
+            return min(5, classes ?? 5)
         }
         if let classes, k > classes {
             throw APIError.badRequest("top_k must be at most \(classes), the number of classes of the model")

@@ -25,22 +25,17 @@ public struct V2Routes: Sendable {
         group.get { _, _ in V2.ServerMetadata(name: "hublot-classifier", version: Self.serverVersion, extensions: []) }
         group.get("health/live") { _, _ in V2.Live(live: true) }
         group.get("health/ready") { _, context in
-            let ready = self.isReady(self.service.registry.defaultModel)
+            let ready = self.service.registry.entry(self.service.registry.defaultModel)?.state.isReady ?? false
             return try Self.readiness(ready, context: context)
         }
         for prefix in ["models/:name", "models/:name/versions/:version"] {
             group.get(RouterPath(prefix)) { _, context in try self.metadata(context) }
             group.get(RouterPath("\(prefix)/ready")) { _, context in
-                let name = try self.model(context)
-                _ = try self.service.entry(name)
-                return try Self.readiness(self.isReady(name), context: context)
+                let entry = try self.service.entry(try self.model(context))
+                return try Self.readiness(entry.state.isReady, context: context)
             }
             group.post(RouterPath("\(prefix)/infer")) { request, context in try await self.infer(request, context: context) }
         }
-    }
-
-    private func isReady(_ name: String) -> Bool {
-        if case .ready = self.service.registry.entry(name)?.state { true } else { false }
     }
 
     /// 200 `{"ready": true}` or 503 `{"ready": false}`.
@@ -64,7 +59,7 @@ public struct V2Routes: Sendable {
     private func metadata(_ context: HublotRequestContext) throws -> V2.ModelMetadata {
         let name = try self.model(context)
         let summary = try self.service.entry(name).summary
-        let height = summary.inputHeight ?? -1, width = summary.inputWidth ?? -1, classes = summary.classes ?? -1
+        let height = summary.input?.height ?? -1, width = summary.input?.width ?? -1, classes = summary.classes ?? -1
         return V2.ModelMetadata(
             name: name, versions: ["1"], platform: "onnxruntime_onnx",
             inputs: [V2.TensorMetadata(name: Self.inputName, datatype: "FP32", shape: [-1, height, width, 3])],
@@ -74,21 +69,21 @@ public struct V2Routes: Sendable {
     private func infer(_ request: Request, context: HublotRequestContext) async throws -> V2.InferenceResponse {
         let started = ContinuousClock.now
         let name = try self.model(context)
+        let entry = try self.service.entry(name)
         do {
-            let response = try await self.run(request, model: name)
+            let response = try await self.run(request, entry: entry)
             self.service.metrics.recordRequest(model: name, status: 200, duration: ContinuousClock.now - started)
             return response
         } catch {
-            if self.service.registry.entry(name) != nil {
-                self.service.metrics.recordRequest(model: name, status: APIError.from(error).status.code, duration: ContinuousClock.now - started)
-            }
+            self.service.metrics.recordRequest(model: name, status: APIError.from(error).status.code, duration: ContinuousClock.now - started)
             throw error
         }
     }
 
-    private func run(_ request: Request, model name: String) async throws -> V2.InferenceResponse {
-        let summary = try self.service.entry(name).summary
-        _ = try self.service.ready(name)
+    /// Validates the inference request against the model (looked up once, in `entry`) and runs it.
+    private func run(_ request: Request, entry: ModelEntry) async throws -> V2.InferenceResponse {
+        let name = entry.summary.name, summary = entry.summary
+        let ready = try self.service.ready(entry)
         if request.headers[HTTPFields.Element.Name("Inference-Header-Content-Length")!] != nil {
             throw APIError.unsupportedMediaType("the binary tensor extension is not supported; send JSON data (binary_data=false)")
         }
@@ -106,15 +101,19 @@ public struct V2Routes: Sendable {
         guard inference.inputs.count == 1, let input = inference.inputs.first else {
             throw APIError.badRequest("exactly one input tensor '\(Self.inputName)' is expected")
         }
+        guard input.name == Self.inputName else {
+            throw APIError.badRequest("unknown input '\(input.name)'; the model's input is '\(Self.inputName)'")
+        }
         guard input.datatype == "FP32" else { throw APIError.badRequest("input datatype must be FP32 (got \(input.datatype))") }
-        let height = summary.inputHeight ?? 0, width = summary.inputWidth ?? 0
+        let height = summary.input?.height ?? 0, width = summary.input?.width ?? 0
         guard input.shape.count == 4, input.shape[0] >= 1, input.shape[1] == height, input.shape[2] == width, input.shape[3] == 3 else {
             throw APIError.badRequest("input shape must be [N, \(height), \(width), 3] with N >= 1 (got \(input.shape))")
         }
         let perImage = height * width * 3
         let count = input.shape[0]
-        guard input.data.values.count == count * perImage else {
-            throw APIError.badRequest("input data holds \(input.data.values.count) values; shape \(input.shape) needs \(count * perImage)")
+        let (needed, overflow) = count.multipliedReportingOverflow(by: perImage)
+        guard !overflow, input.data.values.count == needed else {
+            throw APIError.badRequest("input data holds \(input.data.values.count) values; shape \(input.shape) needs \(overflow ? "more than \(Int.max)" : String(needed))")
         }
         for output in inference.outputs ?? [] {
             guard output.name == Self.outputName else {
@@ -124,8 +123,7 @@ public struct V2Routes: Sendable {
                 throw APIError.badRequest("binary_data outputs are not supported; ask for binary_data=false")
             }
         }
-        let tensors = (0..<count).map { Array(input.data.values[($0 * perImage)..<(($0 + 1) * perImage)]) }
-        let rows = try await self.service.infer(tensors, model: name)
+        let rows = try await self.service.infer(input.data.values, count: count, model: ready)
         let classes = rows.first?.count ?? 0
         return V2.InferenceResponse(
             model_name: name, model_version: "1", id: inference.id,

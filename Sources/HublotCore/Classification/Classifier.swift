@@ -1,4 +1,5 @@
 import Foundation
+import HublotAPI
 
 /// One loaded model: decodes and preprocesses images into batches, runs them, returns top-k classes.
 ///
@@ -60,7 +61,7 @@ public final class Classifier: Sendable {
     /// The returned timings have no inference time yet.
     public func prepare(
         _ bytes: UnsafeRawBufferPointer, into output: UnsafeMutableBufferPointer<Float>, options: DecodeOptions = .init()
-    ) throws(HublotError) -> ImageTimings {
+    ) throws(HublotError) -> Timings {
         let decoder = ImageDecoder(options: options)
         var minimumSize: (width: Int, height: Int)?
         if options.fastJPEGScaling {
@@ -68,57 +69,64 @@ public final class Classifier: Sendable {
             let geometry = try preprocessor.geometry(forWidth: header.width, height: header.height)
             minimumSize = (geometry.resizedWidth, geometry.resizedHeight)
         }
-        let (image, decodeMs) = try Stopwatch.measure { () throws(HublotError) in
+        let (image, decode) = try Stopwatch.measure { () throws(HublotError) in
             try decoder.decode(bytes, minimumSize: minimumSize)
         }
-        let (_, preprocessMs) = try Stopwatch.measure { () throws(HublotError) in
+        let (_, preprocess) = try Stopwatch.measure { () throws(HublotError) in
             try preprocessor.process(image, into: output)
         }
-        return ImageTimings(decodeMilliseconds: decodeMs, preprocessMilliseconds: preprocessMs)
+        return Timings(decode: decode, preprocess: preprocess)
+    }
+
+    /// Decodes `bytes` into `output` (one image of a batch, e.g. a row of a server's batch buffer).
+    public func prepare(
+        _ bytes: [UInt8], into output: UnsafeMutableBufferPointer<Float>, options: DecodeOptions = .init()
+    ) throws(HublotError) -> Timings {
+        try rethrowingHublotError { try bytes.withUnsafeBytes { try prepare($0, into: output, options: options) } }
     }
 
     /// Decodes `bytes` into image `index` of `batch`.
     public func prepare(
         _ bytes: [UInt8], into batch: inout ImageBatch, at index: Int, options: DecodeOptions = .init()
-    ) throws(HublotError) -> ImageTimings {
-        try batch.withImage(at: index) { (slot) throws(HublotError) in
-            try rethrowingHublotError { try bytes.withUnsafeBytes { try prepare($0, into: slot, options: options) } }
-        }
-    }
-
-    /// Decodes `data` into image `index` of `batch`.
-    public func prepare(
-        _ data: Data, into batch: inout ImageBatch, at index: Int, options: DecodeOptions = .init()
-    ) throws(HublotError) -> ImageTimings {
-        try batch.withImage(at: index) { (slot) throws(HublotError) in
-            try rethrowingHublotError { try data.withUnsafeBytes { try prepare($0, into: slot, options: options) } }
-        }
+    ) throws(HublotError) -> Timings {
+        try batch.withImage(at: index) { (slot) throws(HublotError) in try prepare(bytes, into: slot, options: options) }
     }
 
     /// Runs the whole batch in one ONNX Runtime call and returns probabilities per image.
     public func run(_ batch: ImageBatch) throws(HublotError) -> BatchProbabilities {
-        guard batch.count > 0 else { throw HublotError(.invalidArgument, "the batch is empty") }
         guard batch.height == model.inputHeight, batch.width == model.inputWidth else {
             throw HublotError(
                 .invalidArgument,
                 "the batch is \(batch.width)×\(batch.height), \(model.name) needs \(model.inputWidth)×\(model.inputHeight)")
         }
-        let (result, inferenceMs) = try Stopwatch.measure { () throws(HublotError) in
-            try rethrowingHublotError {
-                try batch.values.withUnsafeBufferPointer { try session.run(input: $0, shape: batch.shape) }
-            }
+        return try rethrowingHublotError {
+            try batch.values.withUnsafeBufferPointer { try run($0, count: batch.count) }
+        }
+    }
+
+    /// Runs `count` images of this model's size, read in place from `input` (NHWC float32, exactly
+    /// `count` images), in one ONNX Runtime call; returns probabilities per image.
+    public func run(_ input: UnsafeBufferPointer<Float>, count: Int) throws(HublotError) -> BatchProbabilities {
+        guard count > 0 else { throw HublotError(.invalidArgument, "the batch is empty") }
+        let perImage = model.inputHeight * model.inputWidth * 3
+        guard input.count == count * perImage else {
+            throw HublotError(.invalidArgument, "the input holds \(input.count) floats, \(count) images need \(count * perImage)")
+        }
+        let shape: [Int64] = [Int64(count), Int64(model.inputHeight), Int64(model.inputWidth), 3]
+        let (result, inference) = try Stopwatch.measure { () throws(HublotError) in
+            try session.run(input: input, shape: shape)
         }
         let classes = model.classCount
-        guard result.values.count == batch.count * classes else {
+        guard result.values.count == count * classes else {
             throw HublotError(
                 .inferenceFailed,
-                "\(model.modelURL.path) returned \(result.values.count) values (shape \(result.shape)) for \(batch.count) images of \(classes) classes")
+                "\(model.modelURL.path) returned \(result.values.count) values (shape \(result.shape)) for \(count) images of \(classes) classes")
         }
-        let probabilities = (0..<batch.count).map { i in
+        let probabilities = (0..<count).map { i in
             let row = result.values[(i * classes)..<((i + 1) * classes)]
             return model.outputIsLogits ? Scores.softmax(row) : Array(row)
         }
-        return BatchProbabilities(probabilities: probabilities, inferenceMilliseconds: inferenceMs)
+        return BatchProbabilities(probabilities: probabilities, inference: inference)
     }
 
     /// The `k` most probable classes with their labels.
@@ -134,7 +142,7 @@ public final class Classifier: Sendable {
         _ images: [[UInt8]], topK k: Int = 5, options: DecodeOptions = .init()
     ) throws(HublotError) -> [Result<Classification, HublotError>] {
         var batch = makeBatch(count: images.count)
-        var prepared: [Result<ImageTimings, HublotError>] = []
+        var prepared: [Result<Timings, HublotError>] = []
         var slots: [Int] = []
         for bytes in images {
             do throws(HublotError) {
@@ -145,18 +153,37 @@ public final class Classifier: Sendable {
             }
         }
         guard !slots.isEmpty else {
-            return prepared.map { $0.map { _ in Classification(predictions: [], timings: .init()) } }
+            return prepared.map { $0.map { _ in Classification(model: model.name, predictions: [], timings: .init()) } }
         }
         var used = makeBatch(count: slots.count)
         used.values = Array(batch.values[0..<(slots.count * batch.valuesPerImage)])
         let output = try run(used)
-        var results: [Result<Classification, HublotError>] = prepared.map { $0.map { _ in Classification(predictions: [], timings: .init()) } }
+        var results: [Result<Classification, HublotError>] = prepared.map { $0.map { _ in Classification(model: model.name, predictions: [], timings: .init()) } }
         for (position, imageIndex) in slots.enumerated() {
             guard case .success(var timings) = prepared[imageIndex] else { continue }
-            timings.inferenceMilliseconds = output.inferenceMilliseconds
+            timings.inferenceMs = output.inference.milliseconds
             results[imageIndex] = .success(
-                Classification(predictions: topK(output.probabilities[position], k: k), timings: timings))
+                Classification(model: model.name, predictions: topK(output.probabilities[position], k: k), timings: timings))
         }
         return results
+    }
+}
+
+/// Probabilities for every image of a batch, from one ONNX Runtime run.
+public struct BatchProbabilities: Sendable {
+    /// `probabilities[i]` holds the class probabilities of image `i` (softmax applied when the model gives logits).
+    public let probabilities: [[Float]]
+    /// Time of the ONNX Runtime run.
+    public let inference: Duration
+}
+
+/// Measures a closure with the monotonic clock.
+enum Stopwatch {
+    /// Runs `body`, returning its result and the elapsed time.
+    static func measure<R>(_ body: () throws(HublotError) -> R) throws(HublotError) -> (R, Duration) {
+        let clock = ContinuousClock()
+        let start = clock.now
+        let result = try body()
+        return (result, clock.now - start)
     }
 }

@@ -32,7 +32,7 @@ public struct DecodedImage: Sendable {
     }
 }
 
-/// What a file header says, read without decoding the pixels.
+/// What a header says: format, size, and what decoding it costs in memory.
 public struct ImageHeader: Sendable, Equatable {
     /// The container format.
     public let format: ImageFormat
@@ -40,4 +40,22 @@ public struct ImageHeader: Sendable, Equatable {
     public let width: Int
     /// Height in pixels.
     public let height: Int
+    /// Bytes per pixel that the decoder holds at its peak (e.g. 3 for RGB8; 14 for a 16-bit PNG:
+    /// RGBA16 from libspng plus the RGB16 copy; 7 for a CMYK JPEG).
+    public let bytesPerPixel: Int
+
+    /// Creates a header.
+    public init(format: ImageFormat, width: Int, height: Int, bytesPerPixel: Int = 3) {
+        self.format = format
+        self.width = width
+        self.height = height
+        self.bytesPerPixel = bytesPerPixel
+    }
+
+    /// Bytes the decode takes at its peak (saturating: a header can announce anything).
+    public var decodedBytes: Int {
+        let (pixels, o1) = self.width.multipliedReportingOverflow(by: self.height)
+        let (bytes, o2) = pixels.multipliedReportingOverflow(by: self.bytesPerPixel)
+        return o1 || o2 ? Int.max : bytes
+    }
 }

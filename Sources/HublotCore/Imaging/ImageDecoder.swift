@@ -15,15 +15,9 @@ public struct ImageDecoder: Sendable {
     public func header(_ bytes: UnsafeRawBufferPointer) throws(HublotError) -> ImageHeader {
         switch try format(of: bytes) {
         case .jpeg:
-            guard let handle = tjInitDecompressHandle() else {
-                throw HublotError(.invalidImage, "cannot initialise the JPEG decoder")
-            }
-            defer { tjDestroyHandle(handle) }
-            let header = try JPEGDecoder.header(bytes, handle: handle)
-            return ImageHeader(format: .jpeg, width: header.width, height: header.height)
+            try JPEGDecoder.header(bytes)
         case .png:
-            let header = try PNGDecoder.header(bytes)
-            return ImageHeader(format: .png, width: header.width, height: header.height)
+            try PNGDecoder.header(bytes)
         }
     }
 

@@ -3,8 +3,48 @@ import CTurboJPEG
 /// JPEG decoding through libjpeg-turbo's TurboJPEG API (accurate integer DCT, fancy upsampling,
 /// as TensorFlow's and Pillow's decoders). EXIF orientation is ignored, as `tf.io.decode_image` does.
 enum JPEGDecoder {
+    /// Reads the header: format, size and peak decode bytes. No pixel buffer is allocated.
+    static func header(_ bytes: UnsafeRawBufferPointer) throws(HublotError) -> ImageHeader {
+        guard let handle = tjInitDecompress() else {
+            throw HublotError(.invalidImage, "cannot initialise the JPEG decoder")
+        }
+        defer { tjDestroy(handle) }
+        return imageHeader(try header(bytes, handle: handle))
+    }
+
+    /// The header of a JPEG: RGB8 (3 bytes per pixel), or CMYK then RGB (7).
+    private static func imageHeader(_ header: (width: Int, height: Int, colorspace: Int32)) -> ImageHeader {
+        ImageHeader(format: .jpeg, width: header.width, height: header.height, bytesPerPixel: isCMYK(header.colorspace) ? 7 : 3)
+    }
+
+    private static func isCMYK(_ colorspace: Int32) -> Bool {
+        colorspace == Int32(TJCS_CMYK.rawValue) || colorspace == Int32(TJCS_YCCK.rawValue)
+    }
+
+    /// Counts the scans (SOS markers) of a JPEG, walking its segments and skipping entropy-coded
+    /// data; stops counting past `limit`. Header segments (an EXIF thumbnail included) are skipped whole.
+    static func scanCount(_ bytes: UnsafeRawBufferPointer, limit: Int) -> Int {
+        let n = bytes.count
+        var i = 2, scans = 0
+        while i + 1 < n {
+            guard bytes[i] == 0xFF else { i += 1; continue }
+            let marker = bytes[i + 1]
+            if marker == 0xFF { i += 1; continue }  // fill byte
+            if marker == 0xD9 { break }  // EOI
+            if marker == 0x01 || (0xD0...0xD7).contains(marker) { i += 2; continue }  // no length
+            guard i + 3 < n else { break }
+            i += 2 + (Int(bytes[i + 2]) << 8 | Int(bytes[i + 3]))
+            guard marker == 0xDA else { continue }
+            scans += 1
+            if scans > limit { break }
+            // Entropy-coded data ends at 0xFF followed by neither a stuffed 0x00 nor a restart marker.
+            while i + 1 < n, !(bytes[i] == 0xFF && bytes[i + 1] != 0x00 && !(0xD0...0xD7).contains(bytes[i + 1])) { i += 1 }
+        }
+        return scans
+    }
+
     /// Reads the header: size and colour space. No pixel buffer is allocated.
-    static func header(_ bytes: UnsafeRawBufferPointer, handle: tjhandle) throws(HublotError) -> (width: Int, height: Int, colorspace: Int32) {
+    private static func header(_ bytes: UnsafeRawBufferPointer, handle: tjhandle) throws(HublotError) -> (width: Int, height: Int, colorspace: Int32) {
         var width: Int32 = 0, height: Int32 = 0, subsampling: Int32 = 0, colorspace: Int32 = 0
         let status = tjDecompressHeader3(
             handle, bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), UInt(bytes.count),
@@ -24,7 +64,13 @@ enum JPEGDecoder {
         }
         defer { tjDestroy(handle) }
         let header = try header(bytes, handle: handle)
-        try PixelLimit.check(width: header.width, height: header.height, format: .jpeg, options: options)
+        try options.check(imageHeader(header))
+        let scans = scanCount(bytes, limit: options.maxJPEGScans)
+        guard scans <= options.maxJPEGScans else {
+            throw HublotError(
+                .invalidImage,
+                "invalid JPEG: more than \(options.maxJPEGScans) scans (progressive JPEGs have about 10; each scan costs a pass over the whole image)")
+        }
 
         var width = header.width, height = header.height
         var factor = tjscalingfactor(num: 1, denom: 1)
@@ -34,7 +80,7 @@ enum JPEGDecoder {
             height = scaled(height, factor)
         }
 
-        let isCMYK = header.colorspace == Int32(TJCS_CMYK.rawValue) || header.colorspace == Int32(TJCS_YCCK.rawValue)
+        let isCMYK = isCMYK(header.colorspace)
         let channels = isCMYK ? 4 : 3
         let format = isCMYK ? TJPF_CMYK : TJPF_RGB
         var status: Int32 = 0

@@ -4,10 +4,13 @@ import CSpng
 /// Alpha is dropped (as `tf.io.decode_png(channels=3)` does); 16-bit images keep 16 bits.
 enum PNGDecoder {
     /// Reads the IHDR chunk only.
-    static func header(_ bytes: UnsafeRawBufferPointer) throws(HublotError) -> (width: Int, height: Int, bitDepth: Int) {
-        let context = try Context(bytes)
-        let ihdr = try context.header()
-        return (Int(ihdr.width), Int(ihdr.height), Int(ihdr.bit_depth))
+    static func header(_ bytes: UnsafeRawBufferPointer) throws(HublotError) -> ImageHeader {
+        try header(Context(bytes).header())
+    }
+
+    /// The header of an IHDR: 16-bit images take RGBA16 then RGB16 (14 bytes per pixel), others RGB8.
+    private static func header(_ ihdr: spng_ihdr) -> ImageHeader {
+        ImageHeader(format: .png, width: Int(ihdr.width), height: Int(ihdr.height), bytesPerPixel: ihdr.bit_depth == 16 ? 14 : 3)
     }
 
     /// Decodes to RGB8 (bit depth ≤ 8) or RGB16 (bit depth 16).
@@ -15,7 +18,7 @@ enum PNGDecoder {
         let context = try Context(bytes)
         let ihdr = try context.header()
         let width = Int(ihdr.width), height = Int(ihdr.height)
-        try PixelLimit.check(width: width, height: height, format: .png, options: options)
+        try options.check(header(ihdr))
 
         if ihdr.bit_depth == 16 {
             let rgba: [UInt16] = try context.decode(format: SPNG_FMT_RGBA16, count: width * height * 4)

@@ -40,13 +40,18 @@ public final class OrtSession: @unchecked Sendable {
         try api.check(api.table.CreateSessionOptions(&options), .modelLoadFailed, context)
         guard let options else { throw HublotError(.modelLoadFailed, "\(context): no session options") }
         defer { api.table.ReleaseSessionOptions(options) }
-        try api.check(
-            api.table.SetIntraOpNumThreads(options, Int32(configuration.intraOpThreads)), .modelLoadFailed, context)
-        try api.check(api.table.SetInterOpNumThreads(options, 1), .modelLoadFailed, context)
-        try api.check(
-            api.table.AddSessionConfigEntry(
-                options, "session.intra_op.allow_spinning", configuration.spinWaiting ? "1" : "0"),
-            .modelLoadFailed, context)
+        if environment.globalThreads != nil {
+            // The process's one pool (OrtEnvironment's global thread pools) runs this session.
+            try api.check(api.table.DisablePerSessionThreads(options), .modelLoadFailed, context)
+        } else {
+            try api.check(
+                api.table.SetIntraOpNumThreads(options, Int32(configuration.intraOpThreads)), .modelLoadFailed, context)
+            try api.check(api.table.SetInterOpNumThreads(options, 1), .modelLoadFailed, context)
+            try api.check(
+                api.table.AddSessionConfigEntry(
+                    options, "session.intra_op.allow_spinning", configuration.spinWaiting ? "1" : "0"),
+                .modelLoadFailed, context)
+        }
         try api.check(
             api.table.SetSessionGraphOptimizationLevel(
                 options, configuration.optimizeGraph ? ORT_ENABLE_ALL : ORT_DISABLE_ALL),

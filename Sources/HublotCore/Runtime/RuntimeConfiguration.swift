@@ -1,8 +1,10 @@
 import CONNXRuntime
+import Foundation
 
 /// How ONNX Runtime sessions are set up.
 public struct RuntimeConfiguration: Sendable, Equatable {
-    /// Threads ONNX Runtime uses inside one operator (intra-op parallelism).
+    /// Threads ONNX Runtime uses inside one operator (intra-op parallelism), when the session has its
+    /// own pool (an environment without ``GlobalThreadPools``).
     public var intraOpThreads: Int
     /// Whether ORT applies every graph optimisation (`ORT_ENABLE_ALL`); off means `ORT_DISABLE_ALL`.
     public var optimizeGraph: Bool
@@ -18,8 +20,9 @@ public struct RuntimeConfiguration: Sendable, Equatable {
         self.spinWaiting = spinWaiting
     }
 
-    /// The cores this process may run on (honours CPU affinity, e.g. a container's cpuset).
+    /// The cores this process may run on (honours CPU affinity, e.g. a container's cpuset): the
+    /// one way Hublot counts cores (ORT threads, the classifier's decode threads).
     public static var availableCores: Int {
-        ProcessInfoCores.available
+        max(1, ProcessInfo.processInfo.activeProcessorCount)
     }
 }

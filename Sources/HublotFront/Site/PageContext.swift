@@ -88,8 +88,8 @@ struct PageContext {
                 "predictions": classification.predictions.enumerated().map { position, prediction -> [String: Any] in
                     [
                         "label": prediction.label,
-                        "percent": strings.percent(prediction.probability),
-                        "value": String(format: "%.2f", max(0, min(1, prediction.probability)) * 100),
+                        "percent": strings.percent(Double(prediction.probability)),
+                        "value": String(format: "%.2f", max(0, min(1, Double(prediction.probability))) * 100),
                         "top": position == 0,
                     ]
                 },

@@ -1,23 +1,28 @@
 import Foundation
+import HublotAPI
 import HublotClassifier
 import HublotHTTP
 import Hummingbird
+import Prometheus
 import HummingbirdTesting
 import Testing
 
 /// Builds the classifier application on the test fixtures and runs `body` against it once the
-/// default model is ready (bounded wait).
+/// default model is ready (bounded wait). `registry` receives the classifier's own metrics: a test
+/// that reads them passes a fresh one, so parallel suites cannot change its gauges and histograms
+/// (the default, the process-wide registry, also holds Hummingbird's HTTP metrics).
 func withClassifier<T: Sendable>(
     models: URL? = nil,
     source: (any ModelSource)? = nil,
     mode: TestingSetup = .router,
     configure: (inout ClassifierConfiguration) -> Void = { _ in },
     waitForReady: Bool = true,
+    registry: PrometheusCollectorRegistry = PrometheusMetrics.registry,
     _ body: @escaping @Sendable (any TestClientProtocol) async throws -> T
 ) async throws -> T {
     var configuration = ClassifierConfiguration(port: 0, modelsDirectory: try models ?? Fixtures.modelRepository())
     configure(&configuration)
-    let app = try ClassifierApplication.build(configuration: configuration, source: source)
+    let app = try ClassifierApplication.build(configuration: configuration, source: source, registry: registry)
     return try await app.test(mode) { client in
         if waitForReady { try await waitUntilReady(client) }
         return try await body(client)
@@ -66,25 +71,6 @@ func expectV2Error(_ response: TestResponse, _ status: HTTPResponse.Status, sour
     #expect(message?.isEmpty == false, "error is a message string: \(String(buffer: response.body))", sourceLocation: sourceLocation)
 }
 
-/// A classify response as the tests read it.
-struct ClassifyBody: Decodable {
-    struct Prediction: Decodable {
-        let index: Int
-        let label: String
-        let probability: Double
-    }
-    struct Timings: Decodable {
-        let decode_ms: Double
-        let preprocess_ms: Double
-        let queue_ms: Double
-        let inference_ms: Double
-        let total_ms: Double
-    }
-    let model: String
-    let predictions: [Prediction]
-    let timings: Timings
-}
-
 /// A multipart/form-data body with the given parts.
 func multipart(boundary: String, parts: [(name: String, filename: String?, contentType: String?, bytes: [UInt8])]) -> ByteBuffer {
     var buffer = ByteBuffer()
@@ -114,7 +100,7 @@ final class GatedModelSource: ModelSource, @unchecked Sendable {
     func open() { self.gate.signal() }
 
     func modelNames() throws -> [String] { try self.base.modelNames() }
-    func summary(of name: String) -> ModelSummary { self.base.summary(of: name) }
+    func summary(of name: String) -> Model { self.base.summary(of: name) }
     func load(_ name: String, inferenceThreads: Int?) throws -> any LoadedModel {
         // Bounded: a test that forgets to open fails its readiness wait instead of hanging here forever.
         _ = self.gate.wait(timeout: .now() + 60)

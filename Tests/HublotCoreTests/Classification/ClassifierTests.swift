@@ -37,7 +37,7 @@ struct ClassifierTests {
         }
         #expect(error.kind == .unsupportedImageFormat)
         let timings = try results[0].get().timings
-        #expect(timings.decodeMilliseconds > 0 && timings.inferenceMilliseconds > 0)
+        #expect(timings.decodeMs > 0 && timings.inferenceMs > 0)
     }
 
     @Test func tinyModelSoftmaxAndLabels() throws {

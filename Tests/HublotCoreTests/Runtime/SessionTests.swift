@@ -21,6 +21,19 @@ struct SessionTests {
         #expect(maxAbsDiff(output.values, expected) < 1e-5)
     }
 
+    @Test("an environment asking for global thread pools while one without them is alive joins it, and its sessions still run")
+    func joinsTheLiveEnvironment() throws {
+        let live = Fixtures.environment
+        #expect(live.globalThreads == nil)
+        let joined = try OrtEnvironment(globalThreads: GlobalThreadPools(intraOpThreads: 1))
+        #expect(joined.globalThreads == nil, "ORT keeps one environment per process: the live one's pools apply")
+        let model = try Fixtures.tinyRepository().model(named: "tiny")
+        let session = try OrtSession(environment: joined, modelURL: model.modelURL, configuration: RuntimeConfiguration(intraOpThreads: 1))
+        let input = [Float](repeating: 0.5, count: 8 * 8 * 3)
+        let output = try input.withUnsafeBufferPointer { try session.run(input: $0, shape: [1, 8, 8, 3]) }
+        #expect(output.shape == [1, 4])
+    }
+
     @Test func runsTheSameWithoutSpinWaiting() throws {
         let model = try Fixtures.tinyRepository().model(named: "tiny")
         let configurations = [true, false].map { RuntimeConfiguration(intraOpThreads: 2, spinWaiting: $0) }

@@ -1,0 +1,61 @@
+/// One model as the classifier describes it (`GET /v1/models/{name}`). Without `status` it is the
+/// summary read from `model.json`; `family`, `handle`, `input` and `classes` are absent only when
+/// `model.json` is unreadable, `reason` only when the model failed.
+public struct Model: Codable, Sendable, Equatable {
+    /// An input size.
+    public struct Input: Codable, Sendable, Equatable {
+        /// Height in pixels.
+        public var height: Int
+        /// Width in pixels.
+        public var width: Int
+
+        /// Creates an input size.
+        public init(height: Int, width: Int) {
+            self.height = height
+            self.width = width
+        }
+    }
+
+    /// Its unique name (its folder), used in URLs.
+    public var name: String
+    /// Its family (efficientnet, mobilenet, …).
+    public var family: String?
+    /// The TF Hub handle it was prepared from.
+    public var handle: String?
+    /// Its input size.
+    public var input: Input?
+    /// Number of output classes.
+    public var classes: Int?
+    /// `loading`, `ready` or `failed` (absent in a bare summary).
+    public var status: String?
+    /// Why it failed, when it did.
+    public var reason: String?
+
+    /// Creates a model description.
+    public init(
+        name: String, family: String? = nil, handle: String? = nil, input: Input? = nil, classes: Int? = nil,
+        status: String? = nil, reason: String? = nil
+    ) {
+        self.name = name
+        self.family = family
+        self.handle = handle
+        self.input = input
+        self.classes = classes
+        self.status = status
+        self.reason = reason
+    }
+}
+
+/// `GET /v1/models`: the default model and every model.
+public struct ModelList: Codable, Sendable, Equatable {
+    /// The model used when a request names none.
+    public var `default`: String?
+    /// Every model of the repository, in listing order.
+    public var models: [Model]
+
+    /// Creates a list.
+    public init(default: String?, models: [Model]) {
+        self.default = `default`
+        self.models = models
+    }
+}

@@ -1,0 +1,296 @@
+/// One image's place in a batch buffer: which batch, which buffer, which row.
+public struct BatchSlot: Hashable, Sendable {
+    /// The batch's serial number (unique for the queue's life).
+    public let batch: UInt64
+    /// The buffer the batch fills (buffers are recycled between batches).
+    public let buffer: Int
+    /// The row of the image in the buffer.
+    public let index: Int
+}
+
+/// Why a ``BatchQueue`` refused or failed an image.
+public enum BatchQueueError: Error, Sendable, Equatable {
+    /// The queue holds `capacity` images already.
+    case full(capacity: Int)
+    /// More images at once than the queue can ever hold: a client error.
+    case tooLarge(count: Int, capacity: Int)
+    /// The queue is stopping and takes no new work.
+    case stopped
+    /// The batch this image was part of failed.
+    case inferenceFailed(String)
+    /// The waiting request was cancelled (its client went away).
+    case cancelled
+}
+
+/// The batch queue's state, as a value: every event is a transition that returns what to do
+/// (resume these waiters, run this batch, wake the runner), which the owner performs after
+/// releasing its lock. No clock, no thread, no lock in here: time comes in as arguments.
+///
+/// An image is *admitted* (gets a slot of the batch being filled, and counts against the capacity),
+/// then *submitted* (its slot holds the preprocessed image, its waiter waits) or *withdrawn* (it failed
+/// to decode, or its client went away). A batch is *closed* when it is full, when its oldest submitted
+/// image has waited `maxDelay`, or when the runner is idle and every slot of it is settled; a closed batch
+/// runs once all its slots are settled, without its withdrawn slots. Every admitted image is answered,
+/// even after ``stop()``: the runner ends only when nothing is admitted any more.
+public struct BatchQueueStateMachine<Waiter, Buffer> {
+    /// An image's slot.
+    enum SlotState {
+        /// Admitted, its image being prepared (`cancelled`: its client went away meanwhile; the row
+        /// stays its own until the preparer is done with it).
+        case preparing(cancelled: Bool)
+        /// Prepared; its waiter waits.
+        case submitted(Waiter, enqueued: ContinuousClock.Instant)
+        /// Gone: failed to prepare, or cancelled.
+        case withdrawn
+    }
+
+    /// A batch being filled, waiting or running.
+    struct Batch {
+        let id: UInt64
+        let bufferIndex: Int
+        var slots: [SlotState] = []
+        var closed = false
+        var running = false
+        /// When the oldest submitted image arrived.
+        var firstSubmitted: ContinuousClock.Instant?
+
+        var settled: Bool {
+            self.slots.allSatisfy { if case .preparing = $0 { false } else { true } }
+        }
+        var submittedRows: [Int] {
+            self.slots.indices.filter { if case .submitted = self.slots[$0] { true } else { false } }
+        }
+    }
+
+    /// A batch to run: its buffer, the rows to move so the submitted images are the first `count`
+    /// rows (only when some were withdrawn), and the number of rows to run.
+    public struct Run {
+        /// The batch's serial number, for ``runFinished(_:now:)``.
+        public let batch: UInt64
+        /// The buffer holding the images.
+        public let buffer: Buffer
+        /// Row moves `(from, to)`, in order, that pack the submitted images at the top.
+        public let moves: [(from: Int, to: Int)]
+        /// Rows to run.
+        public let count: Int
+    }
+
+    /// What the runner does next.
+    public enum RunnerStep {
+        /// Run this batch.
+        case run(Run)
+        /// Wait for an event, or until the instant (when the open batch's delay ends).
+        case wait(until: ContinuousClock.Instant?)
+        /// Stopped and drained: end.
+        case finished
+    }
+
+    /// A waiter to resume with its row of the batch output (`row`) or an error.
+    public enum Completion {
+        /// Its image was row `row` of a batch of `batchSize` that started at `started`.
+        case row(Waiter, row: Int, enqueued: ContinuousClock.Instant, batchSize: Int)
+        /// It failed.
+        case failure(Waiter, BatchQueueError)
+    }
+
+    /// What an event asks the owner to do.
+    public struct Actions {
+        /// Waiters to resume.
+        public var complete: [Completion] = []
+        /// Whether the runner must be woken (a batch may be due, or it may end).
+        public var wakeRunner = false
+    }
+
+    /// Most images per batch.
+    public let maxBatchSize: Int
+    /// Longest wait of the oldest submitted image for more to arrive.
+    public let maxDelay: Duration
+    /// Most images admitted at once.
+    public let capacity: Int
+    /// Most batch buffers ever made: enough for `capacity` images in full batches, plus two for
+    /// batches closed early (the delay, an idle runner). Bounds the queue's memory; when every
+    /// buffer is taken by partly filled batches, admission is refused as full.
+    public var maxBuffers: Int { (self.capacity + self.maxBatchSize - 1) / self.maxBatchSize + 2 }
+
+    private var batches: [Batch] = []
+    private var buffers: [Buffer] = []
+    private var freeBuffers: [Int] = []
+    private var nextBatchID: UInt64 = 0
+    private var admitted = 0
+    private var stopping = false
+    private var runnerEnded = false
+
+    /// A queue state with the given limits (clamped to at least 1 image and zero delay).
+    public init(maxBatchSize: Int, maxDelay: Duration, capacity: Int) {
+        self.maxBatchSize = max(1, maxBatchSize)
+        self.maxDelay = max(.zero, maxDelay)
+        self.capacity = max(1, capacity)
+    }
+
+    /// Images admitted and not answered yet (what counts against the capacity).
+    public var load: Int { self.admitted }
+
+    /// Images waiting for a batch that is not running.
+    public var waiting: Int {
+        self.batches.filter { !$0.running }.reduce(0) { $0 + $1.submittedRows.count }
+    }
+
+    /// Whether the runner has ended (after ``stop()``, once drained).
+    public var isFinished: Bool { self.runnerEnded }
+
+    /// The buffer at `index` (buffers never move once made).
+    public func buffer(_ index: Int) -> Buffer { self.buffers[index] }
+
+    // MARK: events
+
+    /// Admits `count` images at once (all or none): each gets a slot of the batch being filled (new
+    /// batches open as needed, their buffers from the free list or `makeBuffer`). Refuses at once when
+    /// the queue is full, stopping, or `count` exceeds the capacity.
+    public mutating func admit(count: Int, makeBuffer: () -> Buffer) -> Result<[BatchSlot], BatchQueueError> {
+        if self.stopping { return .failure(.stopped) }
+        guard count <= self.capacity else { return .failure(.tooLarge(count: count, capacity: self.capacity)) }
+        guard self.admitted + count <= self.capacity else { return .failure(.full(capacity: self.capacity)) }
+        let open = self.batches.last.map { $0.closed ? 0 : self.maxBatchSize - $0.slots.count } ?? 0
+        let newBatches = (max(0, count - open) + self.maxBatchSize - 1) / self.maxBatchSize
+        guard newBatches <= self.freeBuffers.count + (self.maxBuffers - self.buffers.count) else {
+            return .failure(.full(capacity: self.capacity))
+        }
+        var slots: [BatchSlot] = []
+        slots.reserveCapacity(count)
+        for _ in 0..<count {
+            if self.batches.last.map({ $0.closed }) ?? true {
+                let bufferIndex: Int
+                if let free = self.freeBuffers.popLast() {
+                    bufferIndex = free
+                } else {
+                    bufferIndex = self.buffers.count
+                    self.buffers.append(makeBuffer())
+                }
+                self.batches.append(Batch(id: self.nextBatchID, bufferIndex: bufferIndex))
+                self.nextBatchID += 1
+            }
+            let last = self.batches.count - 1
+            slots.append(BatchSlot(batch: self.batches[last].id, buffer: self.batches[last].bufferIndex, index: self.batches[last].slots.count))
+            self.batches[last].slots.append(.preparing(cancelled: false))
+            if self.batches[last].slots.count == self.maxBatchSize { self.batches[last].closed = true }
+        }
+        self.admitted += count
+        return .success(slots)
+    }
+
+    /// The image of `slot` is ready; `waiter` waits for its row. A slot cancelled before (its client
+    /// went away while it was prepared) fails the waiter at once.
+    public mutating func submit(_ slot: BatchSlot, waiter: Waiter, now: ContinuousClock.Instant) -> Actions {
+        guard let b = self.batchIndex(slot), case .preparing(let cancelled) = self.batches[b].slots[slot.index] else {
+            return Actions(complete: [.failure(waiter, .cancelled)])
+        }
+        if cancelled {
+            var actions = self.withdraw(slot)
+            actions.complete.append(.failure(waiter, .cancelled))
+            return actions
+        }
+        self.batches[b].slots[slot.index] = .submitted(waiter, enqueued: now)
+        if self.batches[b].firstSubmitted == nil { self.batches[b].firstSubmitted = now }
+        return Actions(wakeRunner: true)
+    }
+
+    /// The image of `slot` will not come (it failed to decode, or its client went away while it was
+    /// prepared): it leaves the queue and its batch does not wait for it.
+    public mutating func withdraw(_ slot: BatchSlot) -> Actions {
+        guard let b = self.batchIndex(slot), case .preparing = self.batches[b].slots[slot.index] else { return Actions() }
+        self.batches[b].slots[slot.index] = .withdrawn
+        self.admitted -= 1
+        self.releaseIfEmpty(b)
+        return Actions(wakeRunner: true)
+    }
+
+    /// The client of `slot` went away. Before its batch runs, the image leaves the queue (no inference
+    /// is spent on it) and its waiter fails with ``BatchQueueError/cancelled``; while it is being
+    /// prepared, the slot is marked so that its submission fails at once (its row stays reserved until
+    /// then: the preparer may still be writing it); once running, nothing changes.
+    public mutating func cancel(_ slot: BatchSlot) -> Actions {
+        guard let b = self.batchIndex(slot), !self.batches[b].running else { return Actions() }
+        switch self.batches[b].slots[slot.index] {
+        case .withdrawn:
+            return Actions()
+        case .preparing:
+            self.batches[b].slots[slot.index] = .preparing(cancelled: true)
+            return Actions()
+        case .submitted(let waiter, _):
+            self.batches[b].slots[slot.index] = .withdrawn
+            self.admitted -= 1
+            self.releaseIfEmpty(b)
+            return Actions(complete: [.failure(waiter, .cancelled)], wakeRunner: true)
+        }
+    }
+
+    /// Refuses new images from now on; what is admitted is still answered, then the runner ends.
+    public mutating func stop() -> Actions {
+        self.stopping = true
+        return Actions(wakeRunner: true)
+    }
+
+    /// What the runner does next at `now`: run the first due batch, wait, or end.
+    public mutating func nextStep(now: ContinuousClock.Instant) -> RunnerStep {
+        if self.batches.contains(where: \.running) { return .wait(until: nil) }
+        guard let first = self.batches.first else {
+            if self.stopping {
+                self.runnerEnded = true
+                return .finished
+            }
+            return .wait(until: nil)
+        }
+        if !first.closed {
+            // The open batch: run it now when nothing more is coming for it, else wait up to its delay.
+            let deadline = first.firstSubmitted.map { $0 + self.maxDelay }
+            if first.settled || self.stopping || (deadline.map { now >= $0 } ?? false) {
+                self.batches[0].closed = true
+            } else {
+                return .wait(until: deadline)
+            }
+        }
+        guard self.batches[0].settled else { return .wait(until: nil) }
+        let rows = self.batches[0].submittedRows
+        self.batches[0].running = true
+        let moves = rows.enumerated().compactMap { to, from in from == to ? nil : (from: from, to: to) }
+        return .run(Run(batch: self.batches[0].id, buffer: self.buffers[self.batches[0].bufferIndex], moves: moves, count: rows.count))
+    }
+
+    /// The running batch `id` finished (`failure` when ONNX Runtime failed): every waiter of it gets
+    /// its row or the error, and its buffer is free again.
+    public mutating func runFinished(_ id: UInt64, failure: BatchQueueError? = nil) -> Actions {
+        guard let b = self.batches.firstIndex(where: { $0.id == id && $0.running }) else { return Actions() }
+        let batch = self.batches.remove(at: b)
+        self.freeBuffers.append(batch.bufferIndex)
+        var actions = Actions(wakeRunner: true)
+        var row = 0
+        let size = batch.submittedRows.count
+        for case .submitted(let waiter, let enqueued) in batch.slots {
+            if let failure {
+                actions.complete.append(.failure(waiter, failure))
+            } else {
+                actions.complete.append(.row(waiter, row: row, enqueued: enqueued, batchSize: size))
+            }
+            row += 1
+        }
+        self.admitted -= size
+        return actions
+    }
+
+    // MARK: helpers
+
+    private func batchIndex(_ slot: BatchSlot) -> Int? {
+        guard let b = self.batches.firstIndex(where: { $0.id == slot.batch }), self.batches[b].slots.indices.contains(slot.index) else {
+            return nil
+        }
+        return b
+    }
+
+    /// Drops a batch left with no image to run once all its slots are settled: no inference for it.
+    private mutating func releaseIfEmpty(_ b: Int) {
+        let batch = self.batches[b]
+        guard batch.settled, batch.submittedRows.isEmpty, !batch.running else { return }
+        self.batches.remove(at: b)
+        self.freeBuffers.append(batch.bufferIndex)
+    }
+}

@@ -1,0 +1,242 @@
+import HublotClassifier
+import Testing
+
+/// The batch queue's contract, on its state machine alone: no thread, no clock, no sleep.
+@Suite("BatchQueueStateMachine")
+struct BatchQueueStateMachineTests {
+    typealias Machine = BatchQueueStateMachine<String, Int>
+
+    /// A machine and a counter of buffers made.
+    struct Harness {
+        var machine: Machine
+        var buffersMade = 0
+        let t0 = ContinuousClock.now
+
+        init(maxBatchSize: Int = 4, maxDelay: Duration = .milliseconds(2), capacity: Int = 8) {
+            self.machine = Machine(maxBatchSize: maxBatchSize, maxDelay: maxDelay, capacity: capacity)
+        }
+
+        mutating func admit(_ count: Int = 1) throws -> [BatchSlot] {
+            var made = self.buffersMade
+            let result = self.machine.admit(count: count) { made += 1; return made - 1 }
+            self.buffersMade = made
+            return try result.get()
+        }
+
+        func at(_ ms: Int) -> ContinuousClock.Instant { self.t0 + .milliseconds(ms) }
+    }
+
+    /// The waiters completed with a row, by name, with their row.
+    static func rows(_ actions: Machine.Actions) -> [String: Int] {
+        var rows: [String: Int] = [:]
+        for case .row(let waiter, let row, _, _) in actions.complete { rows[waiter] = row }
+        return rows
+    }
+
+    /// The waiters completed with an error.
+    static func failures(_ actions: Machine.Actions) -> [String: BatchQueueError] {
+        var failures: [String: BatchQueueError] = [:]
+        for case .failure(let waiter, let error) in actions.complete { failures[waiter] = error }
+        return failures
+    }
+
+    static func run(_ step: Machine.RunnerStep) -> Machine.Run? {
+        if case .run(let run) = step { run } else { nil }
+    }
+
+    @Test("a lone image runs at once: nothing else is being prepared, so no batching delay")
+    func loneImage() throws {
+        var h = Harness()
+        let slot = try h.admit()[0]
+        #expect(h.machine.nextStep(now: h.at(0)).isWait)
+        #expect(h.machine.submit(slot, waiter: "a", now: h.at(0)).wakeRunner)
+        let run = try #require(Self.run(h.machine.nextStep(now: h.at(0))))
+        #expect(run.count == 1)
+        #expect(run.moves.isEmpty)
+        let done = h.machine.runFinished(run.batch)
+        #expect(Self.rows(done) == ["a": 0])
+        #expect(h.machine.load == 0)
+    }
+
+    @Test("images admitted together share one batch, each gets its own row; a batch waits for its images being prepared up to the delay")
+    func gathersAndScatters() throws {
+        var h = Harness()
+        let slots = try h.admit(3)
+        #expect(Set(slots.map(\.batch)).count == 1)
+        #expect(slots.map(\.index) == [0, 1, 2])
+        _ = h.machine.submit(slots[1], waiter: "b", now: h.at(0))
+        // Two are still being prepared: wait, at most until the delay of the first submitted one.
+        guard case .wait(let until) = h.machine.nextStep(now: h.at(1)) else { Issue.record("should wait"); return }
+        #expect(until == h.at(2))
+        _ = h.machine.submit(slots[0], waiter: "a", now: h.at(1))
+        _ = h.machine.submit(slots[2], waiter: "c", now: h.at(1))
+        let run = try #require(Self.run(h.machine.nextStep(now: h.at(1))))
+        #expect(run.count == 3)
+        #expect(Self.rows(h.machine.runFinished(run.batch)) == ["a": 0, "b": 1, "c": 2])
+        #expect(h.buffersMade == 1)
+    }
+
+    @Test("a full batch closes: the next image opens a new batch, and buffers are recycled")
+    func fullBatchCloses() throws {
+        var h = Harness(maxBatchSize: 2)
+        let first = try h.admit(2)
+        let next = try h.admit()[0]
+        #expect(next.batch != first[0].batch)
+        #expect(next.buffer != first[0].buffer)
+        for (slot, name) in zip(first, ["a", "b"]) { _ = h.machine.submit(slot, waiter: name, now: h.at(0)) }
+        let run = try #require(Self.run(h.machine.nextStep(now: h.at(0))))
+        #expect(run.count == 2)
+        _ = h.machine.runFinished(run.batch)
+        _ = h.machine.submit(next, waiter: "c", now: h.at(1))
+        let second = try #require(Self.run(h.machine.nextStep(now: h.at(1))))
+        #expect(Self.rows(h.machine.runFinished(second.batch)) == ["c": 0])
+        let again = try h.admit()[0]
+        #expect(h.buffersMade == 2)
+        #expect([first[0].buffer, next.buffer].contains(again.buffer))
+    }
+
+    @Test("past the delay the open batch closes; it still waits for the images it holds, newcomers go to the next batch")
+    func delayCloses() throws {
+        var h = Harness()
+        let slots = try h.admit(2)
+        _ = h.machine.submit(slots[0], waiter: "a", now: h.at(0))
+        #expect(h.machine.nextStep(now: h.at(5)).isWait)  // closed now, waits for slot 1
+        let late = try h.admit()[0]
+        #expect(late.batch != slots[0].batch)
+        _ = h.machine.submit(slots[1], waiter: "b", now: h.at(6))
+        let run = try #require(Self.run(h.machine.nextStep(now: h.at(6))))
+        #expect(run.count == 2)
+    }
+
+    @Test("a full queue refuses at once; more than the capacity is refused as too large")
+    func fullQueueRefuses() throws {
+        var h = Harness(capacity: 2)
+        _ = try h.admit(2)
+        #expect(throws: BatchQueueError.full(capacity: 2)) { try h.admit() }
+        #expect(throws: BatchQueueError.tooLarge(count: 3, capacity: 2)) { try h.admit(3) }
+    }
+
+    @Test("batch buffers are bounded by the capacity in full batches plus two, however images arrive")
+    func buffersAreBounded() throws {
+        var h = Harness(maxBatchSize: 4, capacity: 8)
+        #expect(h.machine.maxBuffers == 4)
+        for i in 0..<8 {
+            let slot = try h.admit()[0]
+            _ = h.machine.submit(slot, waiter: "w\(i)", now: h.at(i))
+            _ = h.machine.nextStep(now: h.at(i + 5))  // the first batch runs (and keeps running) at once
+        }
+        #expect(h.machine.load == 8)
+        #expect(h.buffersMade == 3)  // the running lone image, a full batch, the open one
+        #expect(h.buffersMade <= h.machine.maxBuffers)
+        #expect(throws: BatchQueueError.full(capacity: 8)) { try h.admit() }
+    }
+
+    @Test("a withdrawn image (failed decode) leaves the queue; its batch runs without it, the rows packed")
+    func withdrawPacks() throws {
+        var h = Harness()
+        let slots = try h.admit(3)
+        _ = h.machine.submit(slots[0], waiter: "a", now: h.at(0))
+        _ = h.machine.submit(slots[2], waiter: "c", now: h.at(0))
+        #expect(h.machine.withdraw(slots[1]).wakeRunner)
+        #expect(h.machine.load == 2)
+        let run = try #require(Self.run(h.machine.nextStep(now: h.at(0))))
+        #expect(run.count == 2)
+        #expect(run.moves.map { [$0.from, $0.to] } == [[2, 1]])
+        #expect(Self.rows(h.machine.runFinished(run.batch)) == ["a": 0, "c": 1])
+        #expect(h.machine.load == 0)
+    }
+
+    @Test("a cancelled waiter is failed at once and leaves the queue: its batch runs without it, or not at all")
+    func cancelCostsNoInference() throws {
+        var h = Harness()
+        let slots = try h.admit(2)
+        _ = h.machine.submit(slots[0], waiter: "a", now: h.at(0))
+        let cancelled = h.machine.cancel(slots[0])
+        #expect(Self.failures(cancelled) == ["a": .cancelled])
+        #expect(h.machine.withdraw(slots[1]).wakeRunner)
+        #expect(h.machine.load == 0)
+        // Nothing left to run: no inference.
+        #expect(h.machine.nextStep(now: h.at(10)).isWait)
+        // Cancelled while being prepared: its row stays reserved (the preparer may still write it)
+        // until the preparer submits; the submission fails at once, and nothing runs.
+        let other = try h.admit()[0]
+        #expect(h.machine.cancel(other).complete.isEmpty)
+        #expect(h.machine.load == 1)
+        #expect(h.machine.nextStep(now: h.at(10)).isWait)
+        #expect(Self.failures(h.machine.submit(other, waiter: "b", now: h.at(11))) == ["b": .cancelled])
+        #expect(h.machine.nextStep(now: h.at(20)).isWait)
+        #expect(h.machine.load == 0)
+    }
+
+    @Test("a row cancelled while being prepared is not reused nor run over until its preparer is done with it")
+    func cancelWhilePreparingKeepsTheRow() throws {
+        var h = Harness()
+        let slots = try h.admit(3)
+        _ = h.machine.submit(slots[0], waiter: "a", now: h.at(0))
+        _ = h.machine.submit(slots[2], waiter: "c", now: h.at(0))
+        _ = h.machine.cancel(slots[1])
+        // Past the delay the batch closes, but it does not run (no row moves) while row 1 may be written.
+        #expect(h.machine.nextStep(now: h.at(50)).isWait)
+        #expect(h.machine.withdraw(slots[1]).wakeRunner)
+        let run = try #require(Self.run(h.machine.nextStep(now: h.at(51))))
+        #expect(run.count == 2)
+        #expect(run.moves.map { [$0.from, $0.to] } == [[2, 1]])
+    }
+
+    @Test("cancelling a waiter whose batch is running changes nothing: it gets its row")
+    func cancelWhileRunning() throws {
+        var h = Harness()
+        let slot = try h.admit()[0]
+        _ = h.machine.submit(slot, waiter: "a", now: h.at(0))
+        let run = try #require(Self.run(h.machine.nextStep(now: h.at(0))))
+        #expect(h.machine.cancel(slot).complete.isEmpty)
+        #expect(Self.rows(h.machine.runFinished(run.batch)) == ["a": 0])
+    }
+
+    @Test("an image admitted before stop() and submitted after it is still answered; the runner ends only then")
+    func admittedBeforeStopIsAnswered() throws {
+        var h = Harness()
+        let slot = try h.admit()[0]
+        #expect(h.machine.stop().wakeRunner)
+        #expect(throws: BatchQueueError.stopped) { try h.admit() }
+        #expect(h.machine.nextStep(now: h.at(0)).isWait)
+        #expect(!h.machine.isFinished)
+        _ = h.machine.submit(slot, waiter: "late", now: h.at(50))
+        let run = try #require(Self.run(h.machine.nextStep(now: h.at(50))))
+        #expect(Self.rows(h.machine.runFinished(run.batch)) == ["late": 0])
+        guard case .finished = h.machine.nextStep(now: h.at(51)) else { Issue.record("should finish"); return }
+        #expect(h.machine.isFinished)
+    }
+
+    @Test("a failed run fails every image of its batch, and the queue keeps serving")
+    func failureIsScattered() throws {
+        var h = Harness()
+        let slots = try h.admit(2)
+        _ = h.machine.submit(slots[0], waiter: "a", now: h.at(0))
+        _ = h.machine.submit(slots[1], waiter: "b", now: h.at(0))
+        let run = try #require(Self.run(h.machine.nextStep(now: h.at(0))))
+        let failed = h.machine.runFinished(run.batch, failure: .inferenceFailed("boom"))
+        #expect(Self.failures(failed) == ["a": .inferenceFailed("boom"), "b": .inferenceFailed("boom")])
+        let next = try h.admit()[0]
+        _ = h.machine.submit(next, waiter: "c", now: h.at(1))
+        #expect(Self.run(h.machine.nextStep(now: h.at(1)))?.count == 1)
+    }
+
+    @Test("one batch runs at a time; the next waits for the running one to finish")
+    func oneRunAtATime() throws {
+        var h = Harness(maxBatchSize: 1)
+        let slots = try h.admit(2)
+        _ = h.machine.submit(slots[0], waiter: "a", now: h.at(0))
+        _ = h.machine.submit(slots[1], waiter: "b", now: h.at(0))
+        let first = try #require(Self.run(h.machine.nextStep(now: h.at(0))))
+        #expect(h.machine.nextStep(now: h.at(0)).isWait)
+        #expect(h.machine.waiting == 1)
+        _ = h.machine.runFinished(first.batch)
+        #expect(Self.run(h.machine.nextStep(now: h.at(1))) != nil)
+    }
+}
+
+extension BatchQueueStateMachine.RunnerStep {
+    /// Whether the runner is told to wait.
+    var isWait: Bool { if case .wait = self { true } else { false } }
+}
