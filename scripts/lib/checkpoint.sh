@@ -4,14 +4,14 @@
 # folder, host-built images). Sourced, never run; needs ROOT set to the repository.
 # shellcheck shell=bash
 
-PHOTOS=${HUBLOT_TEST_PHOTOS:-$(cd "$ROOT/.." && pwd)/shared/testdata/photos}
+PHOTOS=${HUBLOT_TEST_PHOTOS:-$ROOT/samples}
 CAT=$PHOTOS/cat.jpg
 # The host's model repository before cp4 (the one `make models` fills).
 HOST_MODELS=${HUBLOT_HOST_MODELS:-$ROOT/.cache/models}
 MODEL=${HUBLOT_MODEL:-efficientnet_lite0}
 # Where the go scripts gather what a host-built image contains.
 STAGE=$ROOT/.cache/checkpoints
-# Classes a good model puts first for cat.jpg (../shared/testdata/photos/README.md).
+# Classes a good model puts first for cat.jpg (samples/README.md).
 CAT_CLASSES='tabby|tiger cat|Egyptian cat'
 
 say() { printf '==> %s\n' "$*"; }

@@ -14,7 +14,7 @@ from datetime import datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-PHOTOS = Path(os.environ.get("HUBLOT_TEST_PHOTOS", ROOT.parent / "shared" / "testdata" / "photos"))
+PHOTOS = Path(os.environ.get("HUBLOT_TEST_PHOTOS", ROOT / "samples"))
 CAT_LABELS = ("tabby", "tiger cat", "Egyptian cat")
 PROJECT = "hublot-ctest"
 PORT = 18090
