@@ -34,6 +34,9 @@ let package = Package(
             name: "CSpng", pkgConfig: "spng",
             providers: [.apt(["libspng-dev"])]),
 
+        // The project's version (VERSION at the repository root), reported by every program.
+        .target(name: "HublotVersion"),
+
         // The classification engine shared by every Hublot program.
         .target(
             name: "HublotCore",
@@ -44,7 +47,7 @@ let package = Package(
         .executableTarget(
             name: "hublot",
             dependencies: [
-                "HublotCore",
+                "HublotCore", "HublotVersion",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         // In-process benchmark of HublotCore against Python onnxruntime and PIL + TF (bench/core/).
@@ -77,7 +80,7 @@ let package = Package(
         .target(
             name: "HublotClassifier",
             dependencies: [
-                "HublotCore", "HublotHTTP",
+                "HublotCore", "HublotHTTP", "HublotVersion",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "MultipartKit", package: "multipart-kit"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -90,7 +93,7 @@ let package = Package(
         .executableTarget(
             name: "hublot-classifier",
             dependencies: [
-                "HublotClassifier",
+                "HublotClassifier", "HublotVersion",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -98,7 +101,7 @@ let package = Package(
         .target(
             name: "HublotFront",
             dependencies: [
-                "HublotHTTP",
+                "HublotHTTP", "HublotVersion",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Mustache", package: "swift-mustache"),
@@ -111,7 +114,7 @@ let package = Package(
         .executableTarget(
             name: "hublot-front",
             dependencies: [
-                "HublotFront",
+                "HublotFront", "HublotVersion",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -119,13 +122,13 @@ let package = Package(
         .testTarget(
             name: "HublotClassifierTests",
             dependencies: [
-                "HublotClassifier",
+                "HublotClassifier", "HublotVersion",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]),
         .testTarget(
             name: "HublotFrontTests",
             dependencies: [
-                "HublotFront", "HublotHTTP",
+                "HublotFront", "HublotHTTP", "HublotVersion",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]),

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Hummingbird
 import HublotFront
+import HublotVersion
 import Logging
 
 /// `hublot-front`: the Hublot web site and gateway in front of hublot-classifier.
@@ -10,7 +11,8 @@ struct HublotFrontCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "hublot-front",
         abstract: "Serve the Hublot web site and forward classifications to hublot-classifier.",
-        discussion: "Every option can also be set by the environment variable named in its help.")
+        discussion: "Every option can also be set by the environment variable named in its help.",
+        version: HublotRelease.version)
 
     @Option(help: "Address to bind (env HUBLOT_FRONT_HOST).")
     var host: String = env("HUBLOT_FRONT_HOST") ?? "0.0.0.0"

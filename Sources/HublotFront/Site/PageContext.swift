@@ -1,4 +1,5 @@
 import Foundation
+import HublotVersion
 
 /// Builds the values the templates read. Everything shown comes from the translations or from data that
 /// the templates escape.
@@ -12,6 +13,7 @@ struct PageContext {
         [
             "lang": strings.language.rawValue,
             "t": strings.table,
+            "version": HublotRelease.version,
             "page_title": title,
             "nav_home": !isCompare,
             "nav_compare": isCompare,
