@@ -11,7 +11,7 @@ PY        := $(VENV)/bin/python
 INIT      := $(VENV)/bin/hublot-init
 MODELS    := $(ROOT)/.cache/models
 REFERENCE := $(ROOT)/.cache/reference
-PHOTOS    ?= $(abspath $(ROOT)/../shared/testdata/photos)
+PHOTOS    ?= $(ROOT)/samples
 SWIFT     ?= swift
 
 # Local build inputs for the images, when this machine has them (offline sites).

@@ -37,6 +37,8 @@ let package = Package(
         // The values on the wire (prediction, timings, classification, model list): no dependency, so
         // the front shares them without linking ONNX Runtime.
         .target(name: "HublotAPI"),
+        // The project's version (VERSION at the repository root), reported by every program.
+        .target(name: "HublotVersion"),
 
         // The classification engine shared by every Hublot program.
         .target(
@@ -48,7 +50,7 @@ let package = Package(
         .executableTarget(
             name: "hublot",
             dependencies: [
-                "HublotAPI", "HublotCore",
+                "HublotAPI", "HublotCore", "HublotVersion",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         // In-process benchmark of HublotCore against Python onnxruntime and PIL + TF (bench/core/).
@@ -82,7 +84,7 @@ let package = Package(
         .target(
             name: "HublotClassifier",
             dependencies: [
-                "HublotAPI", "HublotCore", "HublotHTTP",
+                "HublotAPI", "HublotCore", "HublotHTTP", "HublotVersion",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "MultipartKit", package: "multipart-kit"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -95,7 +97,7 @@ let package = Package(
         .executableTarget(
             name: "hublot-classifier",
             dependencies: [
-                "HublotClassifier", "HublotHTTP",
+                "HublotClassifier", "HublotHTTP", "HublotVersion",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -103,7 +105,7 @@ let package = Package(
         .target(
             name: "HublotFront",
             dependencies: [
-                "HublotAPI", "HublotHTTP",
+                "HublotAPI", "HublotHTTP", "HublotVersion",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Mustache", package: "swift-mustache"),
@@ -116,7 +118,7 @@ let package = Package(
         .executableTarget(
             name: "hublot-front",
             dependencies: [
-                "HublotFront", "HublotHTTP",
+                "HublotFront", "HublotHTTP", "HublotVersion",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -124,14 +126,14 @@ let package = Package(
         .testTarget(
             name: "HublotClassifierTests",
             dependencies: [
-                "HublotAPI", "HublotClassifier",
+                "HublotAPI", "HublotClassifier", "HublotVersion",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]),
         .testTarget(
             name: "HublotFrontTests",
             dependencies: [
-                "HublotFront", "HublotHTTP",
+                "HublotFront", "HublotHTTP", "HublotVersion",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]),

@@ -58,9 +58,21 @@ RUN --mount=type=bind,from=swift-packages-local,target=/mnt/packages \
     fi
 ENV PATH=/opt/swift/usr/bin:$PATH
 WORKDIR /src
+# OCI labels (docker inspect): version and revision come from scripts/build-images
+# (VERSION, git); the default version is checked against VERSION by tests/repository.
+ARG HUBLOT_VERSION=0.2.0
+ARG HUBLOT_REVISION=unknown
+ARG HUBLOT_SOURCE=unknown
+LABEL org.opencontainers.image.title="hublot-builder" \
+      org.opencontainers.image.description="Debian 13, the Swift toolchain and the C libraries that build Hublot" \
+      org.opencontainers.image.version="${HUBLOT_VERSION}" \
+      org.opencontainers.image.revision="${HUBLOT_REVISION}" \
+      org.opencontainers.image.source="${HUBLOT_SOURCE}" \
+      org.opencontainers.image.licenses="Apache-2.0"
 
 FROM builder AS build
-COPY Package.swift ./
+# Package.resolved pins every dependency: the image builds what the repository tested.
+COPY Package.swift Package.resolved ./
 COPY Sources ./Sources
 # Every folder the manifest names must exist, even for targets not built here
 # (tests, the benchmark pipeline): a new `path:` in Package.swift needs a line here.
@@ -77,7 +89,8 @@ RUN --mount=type=cache,id=hublot-swift-build,target=/src/.build,sharing=locked \
  && cp "$bin/hublot" "$bin/hublot-classifier" "$bin/hublot-front" /out/bin/ \
  && for r in "$bin"/*.resources; do cp -r "$r" /out/bin/; done \
  && strip /out/bin/hublot /out/bin/hublot-classifier /out/bin/hublot-front \
- && cp -P /usr/local/lib/libonnxruntime.so* /out/lib/
+ && cp -P /usr/local/lib/libonnxruntime.so* /out/lib/ \
+ && mkdir -p /out/doc && cp -r /usr/local/share/doc/onnxruntime /out/doc/
 
 # What every runtime image shares: a non-root user, no package lists.
 FROM ${BASE_IMAGE} AS runtime-base
@@ -88,6 +101,7 @@ RUN apt-get update -q \
  && apt-get install -y -q --no-install-recommends libturbojpeg0 libspng0 \
  && rm -rf /var/lib/apt/lists/* /var/cache/apt/* /var/log/apt /var/log/dpkg.log
 COPY --from=build /out/lib/ /usr/local/lib/
+COPY --from=build /out/doc/onnxruntime/ /usr/share/doc/onnxruntime/
 RUN ldconfig
 
 # The server images are `FROM scratch` plus only what each program loads
@@ -106,6 +120,8 @@ FROM scratch AS classifier
 COPY --from=roots /roots/classifier/ /
 COPY --from=build /out/bin/hublot-classifier /usr/local/bin/
 COPY --from=build /out/bin/hublot_HublotClassifier.resources /usr/local/bin/hublot_HublotClassifier.resources
+COPY --from=build /out/doc/onnxruntime/ /usr/share/doc/onnxruntime/
+COPY LICENSE NOTICE /usr/share/doc/hublot/
 USER hublot
 ENV PATH=/usr/local/bin:/usr/bin HUBLOT_HOST=0.0.0.0 HUBLOT_PORT=8000 HUBLOT_MODELS=/models
 EXPOSE 8000
@@ -114,19 +130,54 @@ EXPOSE 8000
 HEALTHCHECK --interval=5s --timeout=3s --start-period=30s --start-interval=1s --retries=3 \
   CMD ["bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/${HUBLOT_PORT} && printf 'GET /v2/health/ready HTTP/1.0\\r\\n\\r\\n' >&3 && read -r status <&3 && [[ $status == *' 200 '* ]]"]
 ENTRYPOINT ["/usr/local/bin/hublot-classifier"]
+# OCI labels (docker inspect): version and revision come from scripts/build-images
+# (VERSION, git); the default version is checked against VERSION by tests/repository.
+ARG HUBLOT_VERSION=0.2.0
+ARG HUBLOT_REVISION=unknown
+ARG HUBLOT_SOURCE=unknown
+LABEL org.opencontainers.image.title="hublot-classifier" \
+      org.opencontainers.image.description="Hublot's model server: ONNX models over HTTP (Hublot API v1, Open Inference Protocol v2)" \
+      org.opencontainers.image.version="${HUBLOT_VERSION}" \
+      org.opencontainers.image.revision="${HUBLOT_REVISION}" \
+      org.opencontainers.image.source="${HUBLOT_SOURCE}" \
+      org.opencontainers.image.licenses="Apache-2.0"
 
 FROM scratch AS front
 COPY --from=roots /roots/front/ /
 COPY --from=build /out/bin/hublot-front /usr/local/bin/
 COPY --from=build /out/bin/hublot_HublotFront.resources /usr/local/bin/hublot_HublotFront.resources
+COPY LICENSE NOTICE /usr/share/doc/hublot/
 USER hublot
 ENV PATH=/usr/local/bin:/usr/bin HUBLOT_FRONT_HOST=0.0.0.0 HUBLOT_FRONT_PORT=8080 HUBLOT_CLASSIFIER_URL=http://classifier:8000
 EXPOSE 8080
 HEALTHCHECK --interval=5s --timeout=3s --start-period=10s --start-interval=1s --retries=3 \
   CMD ["bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/${HUBLOT_FRONT_PORT} && printf 'GET /healthz HTTP/1.0\\r\\n\\r\\n' >&3 && read -r status <&3 && [[ $status == *' 200 '* ]]"]
 ENTRYPOINT ["/usr/local/bin/hublot-front"]
+# OCI labels (docker inspect): version and revision come from scripts/build-images
+# (VERSION, git); the default version is checked against VERSION by tests/repository.
+ARG HUBLOT_VERSION=0.2.0
+ARG HUBLOT_REVISION=unknown
+ARG HUBLOT_SOURCE=unknown
+LABEL org.opencontainers.image.title="hublot-front" \
+      org.opencontainers.image.description="Hublot's web site and gateway in front of hublot-classifier" \
+      org.opencontainers.image.version="${HUBLOT_VERSION}" \
+      org.opencontainers.image.revision="${HUBLOT_REVISION}" \
+      org.opencontainers.image.source="${HUBLOT_SOURCE}" \
+      org.opencontainers.image.licenses="Apache-2.0"
 
 FROM ml-runtime AS cli
 COPY --from=build /out/bin/hublot /usr/local/bin/
+COPY LICENSE NOTICE /usr/share/doc/hublot/
 USER hublot
 ENTRYPOINT ["/usr/local/bin/hublot"]
+# OCI labels (docker inspect): version and revision come from scripts/build-images
+# (VERSION, git); the default version is checked against VERSION by tests/repository.
+ARG HUBLOT_VERSION=0.2.0
+ARG HUBLOT_REVISION=unknown
+ARG HUBLOT_SOURCE=unknown
+LABEL org.opencontainers.image.title="hublot-cli" \
+      org.opencontainers.image.description="hublot, the command line that classifies images with a Hublot model repository" \
+      org.opencontainers.image.version="${HUBLOT_VERSION}" \
+      org.opencontainers.image.revision="${HUBLOT_REVISION}" \
+      org.opencontainers.image.source="${HUBLOT_SOURCE}" \
+      org.opencontainers.image.licenses="Apache-2.0"

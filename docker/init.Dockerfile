@@ -19,6 +19,7 @@ COPY init /opt/hublot/init
 # --no-build-isolation: build with the setuptools installed above, no index needed.
 RUN pip install --no-deps --no-build-isolation --no-cache-dir /opt/hublot/init && rm -rf /opt/hublot/init/build
 COPY models /opt/hublot/models
+COPY LICENSE NOTICE /usr/share/doc/hublot/
 RUN useradd --system --uid 10001 --user-group --no-create-home --home-dir /nonexistent hublot \
  && install -d -o hublot -g hublot /models
 ENV HUBLOT_EMBEDDED_MODELS=/opt/hublot/models HOME=/tmp
@@ -26,3 +27,14 @@ USER hublot
 VOLUME ["/models"]
 ENTRYPOINT ["hublot-init"]
 CMD ["prepare", "efficientnet_lite0", "--repo", "/models"]
+# OCI labels (docker inspect): version and revision come from scripts/build-images
+# (VERSION, git); the default version is checked against VERSION by tests/repository.
+ARG HUBLOT_VERSION=0.2.0
+ARG HUBLOT_REVISION=unknown
+ARG HUBLOT_SOURCE=unknown
+LABEL org.opencontainers.image.title="hublot-init" \
+      org.opencontainers.image.description="Prepares TensorFlow Hub classifiers into a Hublot model repository (ONNX, labels, model.json)" \
+      org.opencontainers.image.version="${HUBLOT_VERSION}" \
+      org.opencontainers.image.revision="${HUBLOT_REVISION}" \
+      org.opencontainers.image.source="${HUBLOT_SOURCE}" \
+      org.opencontainers.image.licenses="Apache-2.0"

@@ -18,7 +18,7 @@ struct Bench: ParsableCommand {
     var model = "efficientnet_lite0"
 
     @Option(help: "Folder of the photos.")
-    var photos = "../shared/testdata/photos"
+    var photos = "samples"
 
     @Option(help: "Intra-op threads for both runtimes (default: the cores available).")
     var threads: Int?

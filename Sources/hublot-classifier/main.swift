@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import HublotClassifier
 import HublotHTTP
+import HublotVersion
 import Logging
 import ServiceLifecycle
 
@@ -16,7 +17,8 @@ struct HublotClassifierCommand: AsyncParsableCommand {
             Every option can also be set by the environment variable named in its help; a flag wins over \
             the variable. SIGTERM or SIGINT stops accepting connections, lets in-flight requests finish \
             (bounded by --shutdown-timeout-s) and exits 0. See docs/api.md and docs/operations.md.
-            """)
+            """,
+        version: HublotRelease.version)
 
     @Option(help: "Address to bind. Env: HUBLOT_HOST. Default: 127.0.0.1 (use 0.0.0.0 in a container).")
     var host: String?

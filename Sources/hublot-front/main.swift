@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import HublotFront
 import HublotHTTP
+import HublotVersion
 import Logging
 
 /// `hublot-front`: the Hublot web site and gateway in front of hublot-classifier.
@@ -14,7 +15,8 @@ struct HublotFrontCommand: AsyncParsableCommand {
         discussion: """
             Every option can also be set by the environment variable named in its help; a flag wins over \
             the variable, and a variable holding an invalid value stops the program (exit 64). See docs/front.md.
-            """)
+            """,
+        version: HublotRelease.version)
 
     @Option(help: "Address to bind. Env: HUBLOT_FRONT_HOST. Default: 0.0.0.0.")
     var host: String?

@@ -16,7 +16,7 @@ struct V2RoutesTests {
             #expect(String(buffer: ready.body).contains("true"))
             let server = try JSONSerialization.jsonObject(with: Data(buffer: try await client.execute(uri: "/v2", method: .get).body)) as! [String: Any]
             #expect(server["name"] as? String == "hublot-classifier")
-            #expect(server["version"] is String)
+            #expect(server["version"] as? String == (try projectVersion()))
             let model = try await client.execute(uri: "/v2/models/efficientnet_lite0", method: .get)
             #expect(model.status == .ok)
             let json = try JSONSerialization.jsonObject(with: Data(buffer: model.body)) as! [String: Any]

@@ -10,7 +10,7 @@ import pytest
 
 from harness import floors, load, procstat, report
 
-PHOTOS = Path(os.environ.get("HUBLOT_TEST_PHOTOS", Path(__file__).resolve().parents[2] / ".." / "shared" / "testdata" / "photos"))
+PHOTOS = Path(os.environ.get("HUBLOT_TEST_PHOTOS", Path(__file__).resolve().parents[2] / "samples"))
 
 
 def wrk_output(**override: object) -> str:

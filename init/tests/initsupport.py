@@ -24,8 +24,8 @@ TINY_LABELS = ["background"] + [f"class {i}" for i in range(1000)]
 
 
 def photos_dir() -> Path:
-    """The shared real photos: $HUBLOT_TEST_PHOTOS or <package root>/../shared/testdata/photos."""
-    folder = Path(os.environ.get("HUBLOT_TEST_PHOTOS", PACKAGE_ROOT.parent / "shared" / "testdata" / "photos"))
+    """The shared real photos: $HUBLOT_TEST_PHOTOS or <package root>/samples."""
+    folder = Path(os.environ.get("HUBLOT_TEST_PHOTOS", PACKAGE_ROOT / "samples"))
     if not (folder / "cat.jpg").is_file():
         pytest.fail(f"real test photos not found in {folder}: set HUBLOT_TEST_PHOTOS")
     return folder

@@ -386,7 +386,7 @@ def main() -> int:
     """Build, check and write the archive; return the exit status."""
     parser = argparse.ArgumentParser(description="Regenerate " + ARCHIVE_NAME)
     parser.add_argument("--out-dir", type=Path, default=HERE, help="where the archive and parity.json go")
-    default_photos = os.environ.get("HUBLOT_TEST_PHOTOS", str(REPO_ROOT.parent / "shared" / "testdata" / "photos"))
+    default_photos = os.environ.get("HUBLOT_TEST_PHOTOS", str(REPO_ROOT / "samples"))
     parser.add_argument("--photos", type=Path, default=Path(default_photos))
     parser.add_argument("--torch-python", type=Path, help="python of an existing torch venv")
     parser.add_argument("--torch-venv", type=Path, default=REPO_ROOT / ".cache" / "efficientnet_lite0" / "torch-venv")

@@ -4,14 +4,17 @@
 # folder, host-built images). Sourced, never run; needs ROOT set to the repository.
 # shellcheck shell=bash
 
-PHOTOS=${HUBLOT_TEST_PHOTOS:-$(cd "$ROOT/.." && pwd)/shared/testdata/photos}
+# shellcheck source=scripts/lib/image-metadata.sh
+source "$ROOT/scripts/lib/image-metadata.sh"
+
+PHOTOS=${HUBLOT_TEST_PHOTOS:-$ROOT/samples}
 CAT=$PHOTOS/cat.jpg
 # The host's model repository before cp4 (the one `make models` fills).
 HOST_MODELS=${HUBLOT_HOST_MODELS:-$ROOT/.cache/models}
 MODEL=${HUBLOT_MODEL:-efficientnet_lite0}
 # Where the go scripts gather what a host-built image contains.
 STAGE=$ROOT/.cache/checkpoints
-# Classes a good model puts first for cat.jpg (../shared/testdata/photos/README.md).
+# Classes a good model puts first for cat.jpg (samples/README.md).
 CAT_CLASSES='tabby|tiger cat|Egyptian cat'
 
 say() { printf '==> %s\n' "$*"; }
@@ -97,7 +100,8 @@ stage_classifier_image() {
   cp -P /usr/local/lib/libonnxruntime.so* "$context/lib/" \
     || die "ONNX Runtime not found in /usr/local/lib (./preload installs it)"
   say "building hublot-classifier:host (cp3/Dockerfile)"
-  docker build -q -f "$ROOT/cp3/Dockerfile" -t hublot-classifier:host "$context" >/dev/null
+  image_metadata
+  docker build -q "${IMAGE_LABEL_ARGS[@]}" -f "$ROOT/cp3/Dockerfile" -t hublot-classifier:host "$context" >/dev/null
 }
 
 # stage_front_image: the image of cp6 (cp6/Dockerfile), from the host-built front.
@@ -110,7 +114,8 @@ stage_front_image() {
   strip "$context/hublot-front"
   cp "$ROOT/docker/minimal-root" "$context/"
   say "building hublot-front:host (cp6/Dockerfile)"
-  docker build -q -f "$ROOT/cp6/Dockerfile" -t hublot-front:host "$context" >/dev/null
+  image_metadata
+  docker build -q "${IMAGE_LABEL_ARGS[@]}" -f "$ROOT/cp6/Dockerfile" -t hublot-front:host "$context" >/dev/null
 }
 
 # init_image: the hublot-init image (docker/init.Dockerfile: Python, TensorFlow, tf2onnx).

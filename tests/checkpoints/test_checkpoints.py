@@ -6,6 +6,7 @@ later checkpoints find them built (SwiftPM's build folder, Docker's build cache)
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import socket
@@ -185,3 +186,21 @@ def test_images_run_as_a_non_root_user_with_a_healthcheck(image: str) -> None:
     if "init" not in image:
         health = docker("image", "inspect", "-f", "{{json .Config.Healthcheck}}", image).strip()
         assert health not in ("", "null"), f"{image} has no HEALTHCHECK"
+
+
+VERSION = (ROOT / "VERSION").read_text().strip()
+
+
+@pytest.mark.parametrize("image", ["hublot-classifier:latest", "hublot-front:latest", "hublot-init:latest",
+                                   "hublot-builder:latest", "hublot-classifier:host", "hublot-front:host",
+                                   f"hublot-classifier:{VERSION}", f"hublot-front:{VERSION}",
+                                   f"hublot-init:{VERSION}", f"hublot-builder:{VERSION}"])
+def test_images_carry_the_oci_labels(image: str) -> None:
+    labels = json.loads(docker("image", "inspect", "-f", "{{json .Config.Labels}}", image)) or {}
+    prefix = "org.opencontainers.image."
+    print(f"{image}: " + ", ".join(f"{k[len(prefix):]}={v}" for k, v in sorted(labels.items()) if k.startswith(prefix)))
+    assert labels.get(prefix + "version") == VERSION
+    assert labels.get(prefix + "licenses") == "Apache-2.0"
+    assert re.fullmatch(r"[0-9a-f]{40}", labels.get(prefix + "revision", "")), "no git commit in the revision label"
+    assert labels.get(prefix + "source"), "no source label"
+    assert labels.get(prefix + "title") == image.split(":")[0]

@@ -14,7 +14,7 @@ from datetime import datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-PHOTOS = Path(os.environ.get("HUBLOT_TEST_PHOTOS", ROOT.parent / "shared" / "testdata" / "photos"))
+PHOTOS = Path(os.environ.get("HUBLOT_TEST_PHOTOS", ROOT / "samples"))
 CAT_LABELS = ("tabby", "tiger cat", "Egyptian cat")
 PROJECT = "hublot-ctest"
 PORT = 18090
@@ -58,6 +58,12 @@ class Stack:
             env["HUBLOT_SWIFT_TOOLCHAIN"] = "/opt/swift"
         if "HUBLOT_SWIFT_PACKAGES" not in env and Path("/opt/swift-packages").is_dir():
             env["HUBLOT_SWIFT_PACKAGES"] = "/opt/swift-packages"
+        # The images' org.opencontainers.image.revision label (as cp7/go and scripts/build-images set it).
+        if "HUBLOT_REVISION" not in env:
+            head = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--verify", "-q", "HEAD"],
+                                  capture_output=True, text=True, check=False).stdout.strip()
+            if head:
+                env["HUBLOT_REVISION"] = head
         env.update(extra)
         return env
 

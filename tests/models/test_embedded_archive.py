@@ -1,7 +1,7 @@
 """The committed embedded model (models/efficientnet_lite0) and the offline ImageNet labels.
 
 Offline: reads the committed archive, the packaged label file and the real
-photos (``HUBLOT_TEST_PHOTOS``, default ``../shared/testdata/photos``).
+photos (``HUBLOT_TEST_PHOTOS``, default ``samples/``).
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[2]
 MODEL_DIR = ROOT / "models" / "efficientnet_lite0"
 ARCHIVE = MODEL_DIR / "efficientnet_lite0.tar.gz"
 LABELS = ROOT / "init" / "src" / "hublot_init" / "labels" / "imagenet-1k-background.txt"
-PHOTOS = Path(os.environ.get("HUBLOT_TEST_PHOTOS", ROOT.parent / "shared" / "testdata" / "photos"))
+PHOTOS = Path(os.environ.get("HUBLOT_TEST_PHOTOS", ROOT / "samples"))
 
 # ImageNet-1k indices (no background) a correct model gives (photos README).
 EXPECTED_TOP1 = {"cat": {281, 282, 285}, "bus": {874}, "banana": {954}}

@@ -42,8 +42,8 @@ def reference_dir() -> Path:
 
 
 def photos_dir() -> Path:
-    """HUBLOT_TEST_PHOTOS, default `../shared/testdata/photos`."""
-    path = Path(os.environ.get("HUBLOT_TEST_PHOTOS") or PACKAGE_ROOT.parent / "shared" / "testdata" / "photos")
+    """HUBLOT_TEST_PHOTOS, default `samples/`."""
+    path = Path(os.environ.get("HUBLOT_TEST_PHOTOS") or PACKAGE_ROOT / "samples")
     if not (path / "cat.jpg").is_file():
         raise RuntimeError(f"{path}/cat.jpg is missing: set HUBLOT_TEST_PHOTOS")
     return path

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import HublotHTTP
+import HublotVersion
 
 /// Open Inference Protocol v2 (KServe / Triton HTTP/REST): health, metadata and FP32 JSON inference.
 /// Errors here are `{"error": "message"}` as the protocol specifies (HublotHTTP's ``JSONErrorMiddleware`` in the `.openInference` shape).
@@ -11,8 +12,8 @@ public struct V2Routes: Sendable {
     public static let inputName = "images"
     /// Name of the output tensor.
     public static let outputName = "probabilities"
-    /// Server version reported by `GET /v2`.
-    public static let serverVersion = "0.1.0"
+    /// Server version reported by `GET /v2`: the project's version.
+    public static let serverVersion = HublotRelease.version
 
     /// Creates the routes over `service`.
     public init(service: ClassificationService) {

@@ -1,5 +1,6 @@
 import Foundation
 import HublotHTTP
+import HublotVersion
 
 /// Builds the values the templates read. Everything shown comes from the translations or from data that
 /// the templates escape.
@@ -13,6 +14,7 @@ struct PageContext {
         [
             "lang": strings.language.rawValue,
             "t": strings.table,
+            "version": HublotRelease.version,
             "page_title": title,
             "nav_home": !isCompare,
             "nav_compare": isCompare,

@@ -16,8 +16,8 @@ enum Fixtures {
     static let models = env("HUBLOT_TEST_MODELS", default: ".cache/models")
     /// `HUBLOT_TEST_REFERENCE`: reference tensors of the photos.
     static let reference = env("HUBLOT_TEST_REFERENCE", default: ".cache/reference")
-    /// `HUBLOT_TEST_PHOTOS`: the real photos.
-    static let photos = env("HUBLOT_TEST_PHOTOS", default: "../shared/testdata/photos")
+    /// `HUBLOT_TEST_PHOTOS`: the real photos (default: the repository's `samples/`).
+    static let photos = env("HUBLOT_TEST_PHOTOS", default: "samples")
 
     /// The photos used by the tests.
     static let photoNames = ["cat", "bus", "banana", "turtle"]
@@ -44,7 +44,7 @@ enum Fixtures {
     static func photo(_ stem: String) throws -> [UInt8] {
         let url = try self.require(
             self.photos.appendingPathComponent("\(stem).jpg"), "photo \(stem).jpg (HUBLOT_TEST_PHOTOS)",
-            make: "the shared test data (../shared/testdata/photos)")
+            make: "the repository's samples/ (or set HUBLOT_TEST_PHOTOS)")
         return try [UInt8](Data(contentsOf: url))
     }
 

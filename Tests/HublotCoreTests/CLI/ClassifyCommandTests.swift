@@ -6,7 +6,7 @@ import Testing
 struct ClassifyCommandTests {
     private func models() throws -> String { try Fixtures.defaultModelRepository().url.path }
     private func photo(_ name: String) throws -> String {
-        try Fixtures.require(Fixtures.photos.appendingPathComponent(name), "photo \(name)", make: "../shared/testdata/photos").path
+        try Fixtures.require(Fixtures.photos.appendingPathComponent(name), "photo \(name)", make: "the repository's samples/ (or set HUBLOT_TEST_PHOTOS)").path
     }
 
     @Test("the photos get the top-1 classes listed in their README")

@@ -19,8 +19,8 @@ enum Fixtures {
     static let models = env("HUBLOT_TEST_MODELS", default: ".cache/models")
     /// `HUBLOT_TEST_REFERENCE`: reference tensors of the photos.
     static let reference = env("HUBLOT_TEST_REFERENCE", default: ".cache/reference")
-    /// `HUBLOT_TEST_PHOTOS`: the real photos.
-    static let photos = env("HUBLOT_TEST_PHOTOS", default: "../shared/testdata/photos")
+    /// `HUBLOT_TEST_PHOTOS`: the real photos (default: the repository's `samples/`).
+    static let photos = env("HUBLOT_TEST_PHOTOS", default: "samples")
 
     /// Fails the test (naming the fixture and how to make it) unless `url` exists.
     static func require(_ url: URL, _ what: String, make: String) throws -> URL {
@@ -39,7 +39,7 @@ enum Fixtures {
 
     /// Bytes of one real photo.
     static func photo(_ name: String) throws -> [UInt8] {
-        let url = try require(photos.appendingPathComponent(name), "photo \(name) (HUBLOT_TEST_PHOTOS)", make: "the shared test data (../shared/testdata/photos)")
+        let url = try require(photos.appendingPathComponent(name), "photo \(name) (HUBLOT_TEST_PHOTOS)", make: "the repository's samples/ (or set HUBLOT_TEST_PHOTOS)")
         return try [UInt8](Data(contentsOf: url))
     }
 

@@ -12,10 +12,10 @@ enum Fixtures {
         environment("HUBLOT_TEST_MODELS").map { URL(fileURLWithPath: $0) } ?? packageRoot.appendingPathComponent(".cache/models")
     }
 
-    /// `HUBLOT_TEST_PHOTOS`, default `<root>/../shared/testdata/photos`.
+    /// `HUBLOT_TEST_PHOTOS`, default `<root>/samples`.
     static var photos: URL {
         environment("HUBLOT_TEST_PHOTOS").map { URL(fileURLWithPath: $0) }
-            ?? packageRoot.appendingPathComponent("../shared/testdata/photos").standardizedFileURL
+            ?? packageRoot.appendingPathComponent("samples")
     }
 
     /// `HUBLOT_CLASSIFIER_BIN`, default `<root>/.build/debug/hublot-classifier`.
@@ -28,7 +28,7 @@ enum Fixtures {
     static func photo(_ name: String) throws -> Data {
         let url = photos.appendingPathComponent(name)
         guard FileManager.default.fileExists(atPath: url.path) else {
-            throw FixtureError("test photo \(url.path) is missing: set HUBLOT_TEST_PHOTOS or provide ../shared/testdata/photos")
+            throw FixtureError("test photo \(url.path) is missing: set HUBLOT_TEST_PHOTOS or restore the repository's samples/")
         }
         return try Data(contentsOf: url)
     }

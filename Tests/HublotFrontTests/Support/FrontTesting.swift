@@ -76,5 +76,5 @@ func predictionLabels(inPage html: String) -> [String] {
     return labels
 }
 
-/// Top-1 answers a good ImageNet model gives for cat.jpg (see ../shared/testdata/photos/README.md).
+/// Top-1 answers a good ImageNet model gives for cat.jpg (see samples/README.md).
 let catLabels: Set<String> = ["tabby", "tiger cat", "Egyptian cat"]

@@ -4,4 +4,4 @@ Fetches a TF Hub classifier, exports it with a fixed input signature, converts i
 to ONNX, checks parity against TensorFlow and writes it into a model repository.
 """
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
