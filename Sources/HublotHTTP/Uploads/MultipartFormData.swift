@@ -25,6 +25,9 @@ public struct MultipartFormData: Sendable {
         guard let boundary = Self.boundary(of: contentType) else {
             throw APIError.badRequest("expected a multipart/form-data body with a boundary parameter")
         }
+        guard !Self.hasNonASCIIHeaderName(body, boundary: boundary) else {
+            throw APIError.badRequest("malformed multipart/form-data body: a part header name is not ASCII")
+        }
         var parts: [Part] = []
         var headers: [(name: String, value: String)] = []
         var current = ByteBuffer()
@@ -44,6 +47,38 @@ public struct MultipartFormData: Sendable {
         }
         do { try parser.execute(body) } catch { throw APIError.badRequest("malformed multipart/form-data body") }
         self.parts = parts
+    }
+
+    /// Whether a part header NAME of `body` holds a byte ≥ 0x80. MultipartKit 4.7.1 looks each byte of a
+    /// header name up in a 128-entry table (`isAllowedHeaderFieldNameCharacter`), so such a byte traps and
+    /// the process dies (found by `make fuzz`, FuzzUploadForm): such bodies never reach its parser.
+    /// Walks the header lines that follow each `--boundary` CRLF as the parser does; header VALUES may
+    /// hold UTF-8 (browsers send file names that way).
+    static func hasNonASCIIHeaderName(_ body: ByteBuffer, boundary: String) -> Bool {
+        let bytes = body.readableBytesView
+        let delimiter = Array("--\(boundary)".utf8)
+        let cr = UInt8(ascii: "\r"), lf = UInt8(ascii: "\n"), colon = UInt8(ascii: ":")
+        var search = bytes.startIndex
+        while search < bytes.endIndex, let first = bytes[search...].firstIndex(of: delimiter[0]) {
+            search = first + 1
+            guard bytes.endIndex - first >= delimiter.count, bytes[first..<first + delimiter.count].elementsEqual(delimiter)
+            else { continue }
+            var index = first + delimiter.count
+            guard index + 1 < bytes.endIndex, bytes[index] == cr, bytes[index + 1] == lf else { continue }
+            index += 2
+            // Header lines until an empty one: NAME ':' VALUE CR LF.
+            while index < bytes.endIndex, bytes[index] != cr {
+                while index < bytes.endIndex, bytes[index] != colon, bytes[index] != cr {
+                    if bytes[index] >= 0x80 { return true }
+                    index += 1
+                }
+                guard let end = bytes[index...].firstIndex(of: cr), end + 1 < bytes.endIndex, bytes[end + 1] == lf else {
+                    break
+                }
+                index = end + 2
+            }
+        }
+        return false
     }
 
     /// The first part of the field `name`.
