@@ -8,8 +8,10 @@ public enum ImagePipeline {
     /// header cannot make each execution decode tens of megapixels.
     public static let fuzzMaxPixels = 1 << 20
 
-    /// Model input sizes to resize into: the default model's and the tests' tiny model's.
-    static let targets = [Preprocessor(width: 224, height: 224), Preprocessor(width: 8, height: 8)]
+    /// The default model's input: every decoded image is resized into it once.
+    static let modelInput = Preprocessor(width: 224, height: 224)
+    /// Small inputs (the tests' tiny model's, and a non-square one) that keep executions fast.
+    static let smallInputs = [Preprocessor(width: 8, height: 8), Preprocessor(width: 13, height: 7)]
 
     /// Runs `bytes` through the pipeline. Errors are expected (hostile input); crashes are bugs.
     public static func run(_ bytes: UnsafeRawBufferPointer) {
@@ -29,7 +31,8 @@ public enum ImagePipeline {
             let decoder = ImageDecoder(options: DecodeOptions(maxPixels: fuzzMaxPixels, fastJPEGScaling: fast))
             guard let image = try? decoder.decode(bytes, minimumSize: (224, 224)) else { continue }
             check(image, header: header)
-            for preprocessor in targets { resize(image, with: preprocessor) }
+            if !fast { resize(image, with: modelInput) }
+            for preprocessor in smallInputs { resize(image, with: preprocessor) }
             if image.format != .jpeg { break }
         }
     }

@@ -39,7 +39,7 @@ struct FuzzRequest {
     /// A POST with the Content-Type header and the body as a stream of `chunkSize`-byte chunks.
     func request(path: String) -> Request {
         var fields = HTTPFields()
-        if let name = HTTPField.Name("Content-Type"), !contentType.isEmpty { fields[name] = contentType }
+        if !contentType.isEmpty { fields[.contentType] = contentType }
         let head = HTTPRequest(method: .post, scheme: "http", authority: "127.0.0.1", path: path, headerFields: fields)
         let (stream, continuation) = AsyncStream.makeStream(of: ByteBuffer.self)
         var offset = 0
