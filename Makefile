@@ -97,3 +97,20 @@ bench: models build-release ## benchmarks: Hublot vs the seed's design and FastA
 
 clean: ## remove build products and fixtures (keeps .venv)
 	rm -rf $(ROOT)/.build $(ROOT)/.cache
+
+# Fuzzing and sanitizers (docs/fuzzing.md).
+.PHONY: fuzz fuzz-smoke test-asan test-tsan
+FUZZ_SECONDS ?= 600
+FUZZ_JOBS    ?= 1
+
+fuzz: ## libFuzzer harnesses of the parsers, FUZZ_SECONDS each (default 600; FUZZ_JOBS); corpora and crashes in .cache/fuzz
+	FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_JOBS=$(FUZZ_JOBS) $(ROOT)/scripts/fuzz run
+
+fuzz-smoke: ## every fuzzing harness for 30 s; fails on any crash
+	$(ROOT)/scripts/fuzz smoke
+
+test-asan: ## the Swift tests under AddressSanitizer (scratch path .build-asan; needs `make models reference`)
+	$(ROOT)/scripts/sanitizers address
+
+test-tsan: ## the Swift tests under ThreadSanitizer (scratch path .build-tsan; needs `make models reference`)
+	$(ROOT)/scripts/sanitizers thread

@@ -6,6 +6,9 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "HublotCore", targets: ["HublotCore"]),
+        // Libraries only so that the fuzzing package (Fuzz/) can link the servers' parsers.
+        .library(name: "HublotClassifier", targets: ["HublotClassifier"]),
+        .library(name: "HublotFront", targets: ["HublotFront"]),
         .executable(name: "hublot", targets: ["hublot"]),
         .executable(name: "hublot-classifier", targets: ["hublot-classifier"]),
         .executable(name: "hublot-front", targets: ["hublot-front"]),
