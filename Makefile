@@ -64,7 +64,7 @@ build-release: ## release build of the executables (Swift stdlib linked in: the 
 	$(SWIFT) build -c release --static-swift-stdlib --product hublot-front
 
 test: setup models reference build ## run every test (Swift, Python, shell)
-	$(MAKE) --no-print-directory test-shell test-swift test-python test-containers
+	$(MAKE) --no-print-directory test-shell test-swift test-python fuzz-smoke-images test-containers
 
 test-swift: ## Swift tests (needs `make build models reference`)
 	$(SWIFT) test --skip-build
@@ -99,7 +99,7 @@ clean: ## remove build products and fixtures (keeps .venv)
 	rm -rf $(ROOT)/.build $(ROOT)/.cache
 
 # Fuzzing and sanitizers (docs/fuzzing.md).
-.PHONY: fuzz fuzz-smoke test-asan test-tsan
+.PHONY: fuzz fuzz-smoke fuzz-smoke-images test-asan test-tsan
 FUZZ_SECONDS ?= 600
 FUZZ_JOBS    ?= 1
 
@@ -108,6 +108,9 @@ fuzz: ## libFuzzer harnesses of the parsers, FUZZ_SECONDS each (default 600; FUZ
 
 fuzz-smoke: ## every fuzzing harness for 30 s; fails on any crash
 	$(ROOT)/scripts/fuzz smoke
+
+fuzz-smoke-images: ## the image harnesses (JPEG, PNG) for 30 s each: the fuzzing smoke of make test
+	$(ROOT)/scripts/fuzz smoke FuzzJPEG FuzzPNG
 
 test-asan: ## the Swift tests under AddressSanitizer (scratch path .build-asan; needs `make models reference`)
 	$(ROOT)/scripts/sanitizers address
