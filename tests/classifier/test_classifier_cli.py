@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from hublot_testing import PACKAGE_ROOT, binary, free_port, get_json, models_dir, start_classifier
-from slow_clients import trickle_headers_until_closed
+from slow_clients import send_whole_body_then_read, trickle_headers_until_closed
 
 
 def classifier_binary() -> Path:
@@ -136,6 +136,24 @@ def test_a_client_that_sends_its_whole_body_before_reading_gets_its_413(tmp_path
             while chunk := connection.recv(65536):
                 answer += chunk
         assert answer.startswith(b"HTTP/1.1 413"), answer[:200]
+    finally:
+        server.stop()
+
+
+@pytest.mark.parametrize(("head", "status"), [
+    (b"POST /v1/models/no_such_model/classify HTTP/1.1\r\nHost: x\r\nContent-Type: image/jpeg", 404),
+    (b"POST /v1/classify HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain", 415),
+    (b"POST /v2/models/no_such_model/infer HTTP/1.1\r\nHost: x\r\nContent-Type: application/json", 404),
+])
+def test_a_client_that_sends_its_whole_body_before_reading_gets_its_early_answer(
+    tmp_path: Path, head: bytes, status: int
+) -> None:
+    """Issue 14 #7/#10: a `Connection: close` request refused before its body was read (unknown model, wrong
+    Content-Type) left a client that sends its whole body before reading blocked until the head timeout."""
+    server = start_classifier(tmp_path / "classifier.log", "--model", "efficientnet_lite0")
+    try:
+        answer = send_whole_body_then_read(server.port, head, b"\xff" * (5 * 1024 * 1024))
+        assert answer.startswith(b"HTTP/1.1 %d" % status), answer[:200]
     finally:
         server.stop()
 

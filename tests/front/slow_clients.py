@@ -25,3 +25,16 @@ def trickle_headers_until_closed(port: int, limit: float = 20.0) -> bool:
             except (BrokenPipeError, ConnectionResetError):
                 return True
     return False
+
+
+def send_whole_body_then_read(port: int, head: bytes, body: bytes, limit: float = 20.0) -> bytes:
+    """Sends `head` (without its blank line) with `Connection: close` and its `Content-Length`, then all of
+    `body`, and only then reads the answer until the server closes. A server that stopped reading the body
+    leaves the send blocked: `TimeoutError` after `limit` seconds (the servers' head timeout is longer)."""
+    with socket.create_connection(("127.0.0.1", port)) as connection:
+        connection.settimeout(limit)
+        connection.sendall(head + b"\r\nConnection: close\r\nContent-Length: %d\r\n\r\n" % len(body) + body)
+        answer = b""
+        while chunk := connection.recv(65536):
+            answer += chunk
+        return answer

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from fake_classifier import FakeClassifier, fake_classifier
-from slow_clients import trickle_headers_until_closed
+from slow_clients import send_whole_body_then_read, trickle_headers_until_closed
 from hublot_testing import ServerProcess, binary, free_port, get_json, start_server
 
 
@@ -119,6 +119,21 @@ def test_a_client_that_sends_its_whole_body_before_reading_gets_its_413(
                                b"Content-Length: %d\r\n\r\n" % (path, connection_header, len(body)) + body)
             answer = read_answer(connection)
         assert status_of(answer) == 413, answer[:300]
+        assert classifier.classify_calls == 0
+    finally:
+        front.stop()
+
+
+def test_a_client_that_sends_its_whole_body_before_reading_gets_its_early_400(
+    classifier: FakeClassifier, tmp_path: Path
+) -> None:
+    """Issue 14 #7/#10: a `Connection: close` request refused before its body was read (here a bad `top_k`)
+    left a client that sends its whole body before reading blocked until the head timeout."""
+    front = run_front(classifier.url, tmp_path / "front.log")
+    try:
+        answer = send_whole_body_then_read(
+            front.port, b"POST /api/classify?top_k=0 HTTP/1.1\r\nHost: x\r\nContent-Type: image/jpeg", b"\xff" * (5 * 1024 * 1024))
+        assert status_of(answer) == 400, answer[:300]
         assert classifier.classify_calls == 0
     finally:
         front.stop()

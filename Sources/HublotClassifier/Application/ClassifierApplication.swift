@@ -35,7 +35,7 @@ public enum ClassifierApplication {
             registry: registryOfModels, configuration: configuration, metrics: metrics, decodePool: decodePool)
 
         let router = Router(context: HublotRequestContext.self)
-        router.addHublotMiddleware()
+        router.addHublotMiddleware(bodyLimit: configuration.maxBodyBytes, bodyTimeout: configuration.bodyTimeout)
         router.addMetricsRoute(registry: registry)
         OpenAPIDocument.add(to: router)
         V1Routes(service: service).add(to: router)

@@ -15,7 +15,9 @@ public func buildFrontApplication(
     guard let publicFolder = FrontResources.url("public") else { throw FrontResourceError.missing("public") }
 
     let router = Router(context: HublotRequestContext.self)
-    router.addHublotMiddleware(responseHeaders: SecurityHeaders.fields)
+    router.addHublotMiddleware(
+        bodyLimit: configuration.bodyLimit(contentType: "multipart/form-data"), bodyTimeout: configuration.bodyTimeout,
+        responseHeaders: SecurityHeaders.fields)
     router.addMiddleware {
         NotFoundPageMiddleware<HublotRequestContext>(renderer: renderer, translations: translations, configuration: configuration)
         FileMiddleware<HublotRequestContext, LocalFileSystem>(

@@ -32,24 +32,49 @@ public enum RequestBodyReader {
         let drainLimit = drainsRefusedBody ? limit * drainFactor : limit
         if let declared, declared > drainLimit { throw APIError.payloadTooLarge(limit: limit) }
         do {
-            return try await withThrowingTaskGroup(of: ByteBuffer?.self) { group in
-                group.addTask {
+            guard
+                let buffer = try await within(timeout, {
                     try await Self.read(body, capacity: min(declared ?? 0, limit), limit: limit, drainLimit: drainLimit)
-                }
-                group.addTask {
-                    try await Task.sleep(for: timeout)
-                    return nil
-                }
-                defer { group.cancelAll() }
-                guard let first = try await group.next(), let buffer = first else {
-                    throw APIError.requestTimeout(after: timeout)
-                }
-                return buffer
-            }
+                })
+            else { throw APIError.requestTimeout(after: timeout) }
+            return buffer
         } catch let error as APIError {
             throw error
         } catch {
             throw APIError.badRequest("the request body could not be read")
+        }
+    }
+
+    /// Reads and discards `body`, at most `limit` bytes and for at most `timeout`: the same bounded drain as
+    /// a refused `Connection: close` body in ``collect(_:limit:timeout:)-(Request,_,_)``, for a body its
+    /// handler answered without reading (``UnreadBodyDrainMiddleware``). True when the body ended within
+    /// both bounds.
+    @discardableResult
+    public static func discard(_ body: RequestBody, limit: Int, timeout: Duration) async -> Bool {
+        let ended = try? await within(timeout) {
+            var received = 0
+            for try await chunk in body {
+                received += chunk.readableBytes
+                if received > limit { return false }
+            }
+            return true
+        }
+        return ended == true
+    }
+
+    /// The result of `operation`, or nil when it has not finished `timeout` after it started (it is then
+    /// cancelled).
+    private static func within<Value: Sendable>(
+        _ timeout: Duration, _ operation: @escaping @Sendable () async throws -> Value
+    ) async throws -> Value? {
+        try await withThrowingTaskGroup(of: Value?.self) { group in
+            group.addTask { try await operation() }
+            group.addTask {
+                try await Task.sleep(for: timeout)
+                return nil
+            }
+            defer { group.cancelAll() }
+            return try await group.next() ?? nil
         }
     }
 
