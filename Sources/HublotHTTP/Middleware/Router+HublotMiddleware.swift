@@ -1,17 +1,19 @@
 import Hummingbird
 import Logging
+import Prometheus
 
 extension Router where Context: AnnotatedRequestContext {
     /// Adds the standard Hublot middleware stack, outermost first: ``RequestIDMiddleware``,
-    /// ``ResponseHeadersMiddleware`` (`responseHeaders`, when any), ``AccessLogMiddleware``, Hummingbird's
-    /// `MetricsMiddleware` (requests by route/method/status and their duration, through swift-metrics: call
-    /// ``PrometheusMetrics/bootstrap()`` first), and ``JSONErrorMiddleware``, the server's error renderer.
-    public func addHublotMiddleware(accessLogLevel: Logger.Level = .info, responseHeaders: HTTPFields = [:]) {
+    /// ``ResponseHeadersMiddleware`` (`responseHeaders`, when any), ``AccessLogMiddleware``, 
+    /// ``HTTPMetricsMiddleware`` (requests by route/method/status and their duration, into `registry`), and ``JSONErrorMiddleware``, the server's error renderer.
+    public func addHublotMiddleware(
+        registry: PrometheusCollectorRegistry, accessLogLevel: Logger.Level = .info, responseHeaders: HTTPFields = [:]
+    ) {
         self.addMiddleware {
             RequestIDMiddleware<Context>()
             ResponseHeadersMiddleware<Context>(headers: responseHeaders)
             AccessLogMiddleware<Context>(level: accessLogLevel)
-            MetricsMiddleware<Context>()
+            HTTPMetricsMiddleware<Context>(registry: registry)
             JSONErrorMiddleware<Context>()
         }
     }
