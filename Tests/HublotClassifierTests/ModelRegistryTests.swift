@@ -22,6 +22,16 @@ struct ModelRegistryTests {
         #expect(waiters.count == 0)
     }
 
+    @Test("a waiter answered at once is forgotten, and a cancellation arriving later is ignored")
+    func answeredThenCancelled() {
+        var waiters = ModelStateWaiters<String>()
+        let id = waiters.nextID()
+        #expect(waiters.count == 1)
+        waiters.answered(id)
+        #expect(waiters.cancel(id) == nil)
+        #expect(waiters.count == 0)
+    }
+
     @Test("a cancellation that arrives before the waiter is registered answers the registration at once")
     func cancellationBeforeWaiting() {
         var waiters = ModelStateWaiters<String>()
@@ -53,6 +63,11 @@ struct ModelRegistryTests {
         let waiting = Task { try await registry.settledState(of: "a") }
         waiting.cancel()
         await #expect(throws: CancellationError.self) { try await waiting.value }
+        #expect(registry.waiterCount == 0)
+        // Answered at once, then cancelled: nothing is left behind either.
+        let answered = Task { try await registry.settledState(of: "unknown") }
+        _ = try await answered.value
+        answered.cancel()
         #expect(registry.waiterCount == 0)
         registry.update("a", state: .failed("broken"))
         #expect(registry.entry("a")?.state.status == "failed")

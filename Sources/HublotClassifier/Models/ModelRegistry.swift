@@ -93,8 +93,14 @@ public final class ModelRegistry: Sendable {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<ModelState?, any Error>) in
                 enum Now { case state(ModelState?), cancelled, parked }
                 let now = self.state.withLock { state -> Now in
-                    guard let entry = state.entries[name] else { return .state(nil) }
-                    guard case .loading = entry.state else { return .state(entry.state) }
+                    guard let entry = state.entries[name] else {
+                        state.waiters.answered(id)
+                        return .state(nil)
+                    }
+                    guard case .loading = entry.state else {
+                        state.waiters.answered(id)
+                        return .state(entry.state)
+                    }
                     switch state.waiters.wait(id, for: name, continuation) {
                     case .park: return .parked
                     case .cancelled: return .cancelled
