@@ -60,6 +60,21 @@ struct HublotClassifierCommand: AsyncParsableCommand {
     @Option(help: "Largest image in pixels, checked from the header (422 above). Env: HUBLOT_MAX_PIXELS. Default: \(ClassifierConfiguration.defaultMaxPixels).")
     var maxPixels: Int?
 
+    @Option(
+        help: "Largest peak memory one image's decode may take, in bytes, from its header (422 above). Env: HUBLOT_MAX_DECODED_BYTES. Default: \(ClassifierConfiguration.defaultMaxDecodedBytes) (128 MiB)."
+    )
+    var maxDecodedBytes: Int?
+
+    @Option(
+        name: .customLong("max-jpeg-scans"),
+        help: "Most scans of a progressive JPEG (422 above). Env: HUBLOT_MAX_JPEG_SCANS. Default: \(ClassifierConfiguration.defaultMaxJPEGScans).")
+    var maxJPEGScans: Int?
+
+    @Option(
+        help: "Memory all concurrent decodes may take at once, in bytes (503 overloaded above); at least --max-decoded-bytes. Env: HUBLOT_DECODE_MEMORY_BYTES. Default: \(ClassifierConfiguration.defaultDecodeMemoryBytes) (384 MiB)."
+    )
+    var decodeMemoryBytes: Int?
+
     @Option(help: "Longest wait for in-flight requests on SIGTERM, seconds. Env: HUBLOT_SHUTDOWN_TIMEOUT_S. Default: 10.")
     var shutdownTimeoutS: Int?
 
@@ -120,6 +135,11 @@ struct HublotClassifierCommand: AsyncParsableCommand {
         configuration.decodeThreads = try self.decodeThreads ?? environment.integer("HUBLOT_DECODE_THREADS") ?? configuration.decodeThreads
         configuration.maxBodyBytes = try self.maxBodyBytes ?? environment.integer("HUBLOT_MAX_BODY_BYTES") ?? configuration.maxBodyBytes
         configuration.maxPixels = try self.maxPixels ?? environment.integer("HUBLOT_MAX_PIXELS") ?? configuration.maxPixels
+        configuration.maxDecodedBytes =
+            try self.maxDecodedBytes ?? environment.integer("HUBLOT_MAX_DECODED_BYTES") ?? configuration.maxDecodedBytes
+        configuration.maxJPEGScans = try self.maxJPEGScans ?? environment.integer("HUBLOT_MAX_JPEG_SCANS") ?? configuration.maxJPEGScans
+        configuration.decodeMemoryBytes =
+            try self.decodeMemoryBytes ?? environment.integer("HUBLOT_DECODE_MEMORY_BYTES") ?? configuration.decodeMemoryBytes
         if let timeout = try self.shutdownTimeoutS ?? environment.integer("HUBLOT_SHUTDOWN_TIMEOUT_S", in: 0...Int.max) {
             configuration.shutdownTimeout = .seconds(timeout)
         }

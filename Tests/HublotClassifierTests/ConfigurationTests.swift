@@ -17,6 +17,9 @@ struct ConfigurationTests {
         #expect(configuration.maxBatchDelay == .milliseconds(2))
         #expect(configuration.maxBodyBytes == UploadLimits.defaultMaxBytes)
         #expect(configuration.maxPixels == DecodeOptions.defaultMaxPixels)
+        #expect(configuration.maxDecodedBytes == 128 << 20)
+        #expect(configuration.maxJPEGScans == 100)
+        #expect(configuration.decodeMemoryBytes == 384 << 20)
         #expect(configuration.bodyTimeout == .seconds(30))
         #expect(configuration.idleTimeout == .seconds(60))
         #expect(configuration.defaultModel == "efficientnet_lite0")
@@ -33,8 +36,32 @@ struct ConfigurationTests {
         configuration.maxBodyBytes = 0
         configuration.bodyTimeout = .zero
         configuration.idleTimeout = .seconds(-1)
-        #expect(configuration.problems().count == 7)
+        configuration.maxDecodedBytes = 0
+        configuration.maxJPEGScans = 0
+        configuration.decodeMemoryBytes = 0
+        #expect(configuration.problems().count == 10)
         #expect(throws: ConfigurationError.self) { _ = try ClassifierApplication.build(configuration: configuration) }
+    }
+
+    @Test("a decode memory smaller than one image's decode limit is refused")
+    func decodeMemoryBelowOneImage() {
+        var configuration = ClassifierConfiguration(modelsDirectory: URL(fileURLWithPath: "/tmp"))
+        configuration.maxDecodedBytes = 1000
+        configuration.decodeMemoryBytes = 999
+        #expect(configuration.problems() == ["decode memory bytes must be at least max decoded bytes, or an image within the limit could never be decoded"])
+        configuration.decodeMemoryBytes = 1000
+        #expect(configuration.problems().isEmpty)
+    }
+
+    @Test("the decode limit reaches the service: lowered to 1000 bytes, it refuses the cat photo with 422")
+    func decodingLimitsAreApplied() async throws {
+        let cat = try Fixtures.photo("cat")
+        try await withClassifier(configure: { $0.maxDecodedBytes = 1000 }) { client in
+            let response = try await client.execute(
+                uri: "/v1/classify", method: .post, headers: [.contentType: "image/jpeg"], body: ByteBuffer(bytes: cat))
+            try expectError(response, .unprocessableContent, "too_many_pixels")
+            #expect(String(buffer: response.body).contains("more than the limit"))
+        }
     }
 
     @Test("a missing repository refuses to build, naming the folder")

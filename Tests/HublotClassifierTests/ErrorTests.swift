@@ -119,15 +119,11 @@ struct ErrorTests {
         let repository = try Fixtures.repositoryWithBrokenModel()
         defer { try? FileManager.default.removeItem(at: repository) }
         let cat = try Fixtures.photo("cat")
-        try await withClassifier(models: repository) { client in
+        try await withClassifierAndModels(models: repository) { client, models in
             // The default model is ready; the broken one is loaded in the same pass, wait for its verdict.
-            var broken: [String: Any] = [:]
-            for _ in 0..<600 {
-                let response = try await client.execute(uri: "/v1/models/broken", method: .get)
-                broken = try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as! [String: Any]
-                if broken["status"] as? String != "loading" { break }
-                try await Task.sleep(for: .milliseconds(50))
-            }
+            _ = try await models.settledState(of: "broken")
+            let response = try await client.execute(uri: "/v1/models/broken", method: .get)
+            let broken = try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as! [String: Any]
             #expect(broken["status"] as? String == "failed")
             #expect((broken["reason"] as? String)?.isEmpty == false)
             let refused = try await client.execute(
@@ -146,7 +142,7 @@ struct ErrorTests {
     func loadingModel() async throws {
         let cat = try Fixtures.photo("cat")
         let source = GatedModelSource(CoreModelSource(repository: try Fixtures.modelRepository()))
-        try await withClassifier(source: source, waitForReady: false) { client in
+        try await withClassifierAndModels(source: source, waitForReady: false) { client, models in
             let listed = try await client.execute(uri: "/v1/models/efficientnet_lite0", method: .get)
             let json = try JSONSerialization.jsonObject(with: Data(buffer: listed.body)) as! [String: Any]
             #expect(json["status"] as? String == "loading")
@@ -157,7 +153,8 @@ struct ErrorTests {
             #expect(try await client.execute(uri: "/v2/health/ready", method: .get).status == .serviceUnavailable)
             #expect(try await client.execute(uri: "/v2/health/live", method: .get).status == .ok)
             source.open()
-            try await waitUntilReady(client)
+            try await waitUntilReady(models)
+            #expect(try await client.execute(uri: "/v2/health/ready", method: .get).status == .ok)
             let served = try await client.execute(
                 uri: "/v1/classify", method: .post, headers: [.contentType: "image/jpeg"], body: ByteBuffer(bytes: cat))
             #expect(served.status == .ok)

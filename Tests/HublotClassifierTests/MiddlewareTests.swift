@@ -3,6 +3,7 @@ import HublotClassifier
 import HublotHTTP
 import Hummingbird
 import HummingbirdTesting
+import Prometheus
 import Testing
 
 /// Request ids, JSON errors and metrics from HublotHTTP, as the classifier uses them.
@@ -63,6 +64,28 @@ struct MiddlewareTests {
                 "http_server_requests_total{http_route=\"/v1/classify\",http_request_method=\"POST\",http_response_status_code=\"200\"}",
             ] {
                 #expect(text.contains(name), "metrics contain \(name)")
+            }
+        }
+    }
+
+    @Test("Two applications' metrics do not mix: each one's /metrics shows its own requests only")
+    func metricsPerApplication() async throws {
+        let first = PrometheusCollectorRegistry()
+        let second = PrometheusCollectorRegistry()
+        let live = "http_server_requests_total{http_route=\"/v2/health/live\",http_request_method=\"GET\",http_response_status_code=\"200\"}"
+        try await withClassifier(waitForReady: false, registry: first) { firstClient in
+            try await withClassifier(waitForReady: false, registry: second) { secondClient in
+                for _ in 0..<3 {
+                    #expect(try await firstClient.execute(uri: "/v2/health/live", method: .get).status == .ok)
+                }
+                #expect(try await secondClient.execute(uri: "/nowhere", method: .get).status == .notFound)
+                let firstText = String(buffer: try await firstClient.execute(uri: "/metrics", method: .get).body)
+                let secondText = String(buffer: try await secondClient.execute(uri: "/metrics", method: .get).body)
+                #expect(firstText.contains("\(live) 3\n"))
+                #expect(!secondText.contains(live))
+                #expect(secondText.contains("http_request_method=\"GET\",http_response_status_code=\"404\"} 1\n"))
+                #expect(!firstText.contains("http_response_status_code=\"404\""))
+                #expect(first.emitToString().contains("\(live) 3\n"))
             }
         }
     }

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import NIOCore
+import Prometheus
 import Testing
 
 @testable import HublotFront
@@ -101,8 +102,24 @@ import Testing
                 #expect(response.status == .ok)
                 #expect(response.headers[.contentType]?.hasPrefix("text/plain") == true)
                 #expect(response.text.contains("http_server_request_duration_seconds"))
+                #expect(response.text.contains("hublot_front_upload_bytes_reserved"))
             }
         }
+    }
+
+    @Test func eachFrontReportsIntoItsOwnRegistry() async throws {
+        let used = PrometheusCollectorRegistry()
+        let idle = PrometheusCollectorRegistry()
+        let port = try freeLocalPort()
+        let first = try await makeFront(classifierURL: "http://127.0.0.1:\(port)", registry: used)
+        let second = try await makeFront(classifierURL: "http://127.0.0.1:\(port)", registry: idle)
+        try await first.test(.router) { client in
+            try await second.test(.router) { _ in
+                try await client.execute(uri: "/healthz", method: .get) { _ in }
+            }
+        }
+        #expect(used.emitToString().contains("http_route=\"/healthz\""))
+        #expect(!idle.emitToString().contains("http_server_requests_total"))
     }
 
     @Test func staticFilesAreServedByTheFront() async throws {

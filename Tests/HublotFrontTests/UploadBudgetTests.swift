@@ -1,11 +1,12 @@
 import HublotHTTP
+import Prometheus
 import Testing
 
 @testable import HublotFront
 
 @Suite struct UploadBudgetTests {
     @Test func anUploadThatDoesNotFitIsRefusedWith503AndRetryAfter() async throws {
-        let budget = UploadBudget(capacity: 100)
+        let budget = UploadBudget(capacity: 100, registry: PrometheusCollectorRegistry())
         try await budget.withReservation(of: 60) {
             #expect(budget.inUse == 60)
             let error = await #expect(throws: APIError.self) { try await budget.withReservation(of: 50) {} }
@@ -18,7 +19,7 @@ import Testing
     }
 
     @Test func aFailedUploadGivesItsShareBack() async {
-        let budget = UploadBudget(capacity: 100)
+        let budget = UploadBudget(capacity: 100, registry: PrometheusCollectorRegistry())
         await #expect(throws: APIError.self) {
             try await budget.withReservation(of: 100) { throw APIError.badRequest("broken form") }
         }

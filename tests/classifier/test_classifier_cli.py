@@ -36,7 +36,8 @@ def test_help_documents_every_flag_and_its_variable() -> None:
         ("--max-body-bytes", "HUBLOT_MAX_BODY_BYTES"), ("--max-pixels", "HUBLOT_MAX_PIXELS"),
         ("--shutdown-timeout-s", "HUBLOT_SHUTDOWN_TIMEOUT_S"), ("--log-level", "HUBLOT_LOG_LEVEL"),
         ("--body-timeout-s", "HUBLOT_BODY_TIMEOUT_S"), ("--idle-timeout-s", "HUBLOT_IDLE_TIMEOUT_S"),
-        ("--header-timeout-s", "HUBLOT_HEADER_TIMEOUT_S"),
+        ("--header-timeout-s", "HUBLOT_HEADER_TIMEOUT_S"), ("--max-decoded-bytes", "HUBLOT_MAX_DECODED_BYTES"),
+        ("--max-jpeg-scans", "HUBLOT_MAX_JPEG_SCANS"), ("--decode-memory-bytes", "HUBLOT_DECODE_MEMORY_BYTES"),
     ]:
         assert flag in result.stdout and variable in result.stdout, flag
 
@@ -51,12 +52,19 @@ def test_invalid_values_are_refused_with_exit_64() -> None:
 @pytest.mark.parametrize("variable, value", [
     ("HUBLOT_PORT", "80a"), ("HUBLOT_PORT", "70000"), ("HUBLOT_MAX_BODY_BYTES", "-1"), ("HUBLOT_THREADS", "two"),
     ("HUBLOT_BODY_TIMEOUT_S", "0"), ("HUBLOT_IDLE_TIMEOUT_S", "soon"), ("HUBLOT_LOG_LEVEL", "loud"),
-    ("HUBLOT_MAX_BATCH_DELAY_MS", "-3"),
+    ("HUBLOT_MAX_BATCH_DELAY_MS", "-3"), ("HUBLOT_MAX_DECODED_BYTES", "0"), ("HUBLOT_MAX_JPEG_SCANS", "many"),
+    ("HUBLOT_DECODE_MEMORY_BYTES", "-1"),
 ])
 def test_an_invalid_environment_value_stops_the_program_naming_the_variable(variable: str, value: str) -> None:
     result = run(env={variable: value})
     assert result.returncode == 64, result.stderr
     assert f"{variable}={value}" in result.stderr
+
+
+def test_a_decode_memory_below_one_image_is_refused() -> None:
+    result = run("--max-decoded-bytes", "1000", env={"HUBLOT_DECODE_MEMORY_BYTES": "999"})
+    assert result.returncode == 64, result.stderr
+    assert "decode memory bytes must be at least max decoded bytes" in result.stderr
 
 
 def test_a_missing_repository_stops_the_program_with_a_message(tmp_path: Path) -> None:

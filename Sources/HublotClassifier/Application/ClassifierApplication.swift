@@ -12,14 +12,25 @@ public enum ClassifierApplication {
     public typealias App = Application<RouterResponder<HublotRequestContext>>
 
     /// Builds the application for `configuration`, reading models from `source` (default: the HublotCore
-    /// repository at `configuration.modelsDirectory`). Metrics go to `registry` (default: the process-wide
-    /// one, bootstrapped once). Throws when the configuration is invalid or the repository unreadable.
+    /// repository at `configuration.modelsDirectory`). Everything `/metrics` shows (HTTP, batching,
+    /// models) goes to `registry` (default: the process-wide one; a test passes its own). Throws when the configuration is invalid or the repository unreadable.
     public static func build(
         configuration: ClassifierConfiguration,
         source: (any ModelSource)? = nil,
-        registry: PrometheusCollectorRegistry = PrometheusMetrics.bootstrap(),
+        registry: PrometheusCollectorRegistry = PrometheusMetrics.registry,
         logger: Logger = Logger(label: "hublot-classifier")
     ) throws -> App {
+        try self.assemble(configuration: configuration, source: source, registry: registry, logger: logger).application
+    }
+
+    /// Builds the application as ``build(configuration:source:registry:logger:)`` does, and returns with it
+    /// the registry of its models, whose state changes can be awaited (``ModelRegistry/settledState(of:)``).
+    public static func assemble(
+        configuration: ClassifierConfiguration,
+        source: (any ModelSource)? = nil,
+        registry: PrometheusCollectorRegistry = PrometheusMetrics.registry,
+        logger: Logger = Logger(label: "hublot-classifier")
+    ) throws -> (application: App, models: ModelRegistry) {
         let problems = configuration.problems()
         guard problems.isEmpty else { throw ConfigurationError(problems: problems) }
         let source = source ?? CoreModelSource(repository: configuration.modelsDirectory)
@@ -35,7 +46,8 @@ public enum ClassifierApplication {
             registry: registryOfModels, configuration: configuration, metrics: metrics, decodePool: decodePool)
 
         let router = Router(context: HublotRequestContext.self)
-        router.addHublotMiddleware(bodyLimit: configuration.maxBodyBytes, bodyTimeout: configuration.bodyTimeout)
+        router.addHublotMiddleware(
+            registry: registry, bodyLimit: configuration.maxBodyBytes, bodyTimeout: configuration.bodyTimeout)
         router.addMetricsRoute(registry: registry)
         OpenAPIDocument.add(to: router)
         V1Routes(service: service).add(to: router)
@@ -44,12 +56,13 @@ public enum ClassifierApplication {
         let models = ModelService(
             registry: registryOfModels, source: source, configuration: configuration, metrics: metrics,
             decodePool: decodePool, logger: logger)
-        return Application(
+        let application = Application(
             router: router,
             server: HublotServer.http1(idleTimeout: configuration.idleTimeout, requestHeadTimeout: configuration.headerTimeout),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "hublot-classifier"),
             services: [models],
             logger: logger)
+        return (application, registryOfModels)
     }
 
     /// The models to serve: the repository's (or the ones asked for, unknown ones listed as failed).

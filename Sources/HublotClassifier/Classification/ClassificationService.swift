@@ -19,16 +19,17 @@ public struct ClassificationService: Sendable {
     /// The memory concurrent decodes may take.
     public let decodeBudget: DecodeBudget
 
-    /// Creates the service; `decodePool` must be started.
+    /// Creates the service; `decodePool` must be started. `decodeBudget` defaults to one of
+    /// `configuration.decodeMemoryBytes`.
     public init(
         registry: ModelRegistry, configuration: ClassifierConfiguration, metrics: ClassifierMetrics, decodePool: NIOThreadPool,
-        decodeBudget: DecodeBudget = DecodeBudget()
+        decodeBudget: DecodeBudget? = nil
     ) {
         self.registry = registry
         self.configuration = configuration
         self.metrics = metrics
         self.decodePool = decodePool
-        self.decodeBudget = decodeBudget
+        self.decodeBudget = decodeBudget ?? DecodeBudget(bytes: configuration.decodeMemoryBytes)
     }
 
     /// The entry of a known model, else 404 `unknown_model`.
@@ -58,7 +59,9 @@ public struct ClassificationService: Sendable {
         let queue = ready.queue, model = ready.model
         let slot = try self.admit(1, to: ready)[0]
         let buffer = queue.buffer(of: slot)
-        let options = DecodeOptions(maxPixels: self.configuration.maxPixels)
+        let options = DecodeOptions(
+            maxPixels: self.configuration.maxPixels, maxDecodedBytes: self.configuration.maxDecodedBytes,
+            maxJPEGScans: self.configuration.maxJPEGScans)
         let budget = self.decodeBudget
         var timings: Timings
         do {

@@ -29,6 +29,14 @@ public struct ClassifierConfiguration: Sendable {
     public var maxBodyBytes: Int
     /// Largest accepted image in pixels, read from the header before decoding (`--max-pixels`, `HUBLOT_MAX_PIXELS`).
     public var maxPixels: Int
+    /// Largest peak memory one image's decode may take, from its header, before decoding (422 above)
+    /// (`--max-decoded-bytes`, `HUBLOT_MAX_DECODED_BYTES`).
+    public var maxDecodedBytes: Int
+    /// Most scans a progressive JPEG may have (422 above) (`--max-jpeg-scans`, `HUBLOT_MAX_JPEG_SCANS`).
+    public var maxJPEGScans: Int
+    /// The memory all concurrent decodes may take at once; a decode that does not fit is 503 `overloaded`
+    /// (`--decode-memory-bytes`, `HUBLOT_DECODE_MEMORY_BYTES`).
+    public var decodeMemoryBytes: Int
     /// How long a request body may take to arrive; then 408 and the connection closes (`--body-timeout-s`, `HUBLOT_BODY_TIMEOUT_S`).
     public var bodyTimeout: Duration
     /// How long a connection may stay without reading or writing (between requests, or while headers or a
@@ -63,6 +71,12 @@ public struct ClassifierConfiguration: Sendable {
     public static let defaultIdleTimeoutSeconds = 60
     /// Default pixel limit: 40 megapixels.
     public static let defaultMaxPixels = DecodeOptions.defaultMaxPixels
+    /// Default peak decode memory per image: 128 MiB.
+    public static let defaultMaxDecodedBytes = DecodeOptions.defaultMaxDecodedBytes
+    /// Default progressive JPEG scan limit.
+    public static let defaultMaxJPEGScans = DecodeOptions.defaultMaxJPEGScans
+    /// Default memory of all concurrent decodes: 384 MiB.
+    public static let defaultDecodeMemoryBytes = DecodeBudget.defaultBytes
 
     /// Creates a configuration; every argument but the models folder has a default.
     public init(
@@ -78,6 +92,9 @@ public struct ClassifierConfiguration: Sendable {
         decodeThreads: Int = RuntimeConfiguration.availableCores,
         maxBodyBytes: Int = ClassifierConfiguration.defaultMaxBodyBytes,
         maxPixels: Int = ClassifierConfiguration.defaultMaxPixels,
+        maxDecodedBytes: Int = ClassifierConfiguration.defaultMaxDecodedBytes,
+        maxJPEGScans: Int = ClassifierConfiguration.defaultMaxJPEGScans,
+        decodeMemoryBytes: Int = ClassifierConfiguration.defaultDecodeMemoryBytes,
         bodyTimeout: Duration = .seconds(ClassifierConfiguration.defaultBodyTimeoutSeconds),
         idleTimeout: Duration = .seconds(ClassifierConfiguration.defaultIdleTimeoutSeconds),
         headerTimeout: Duration = .seconds(ClassifierConfiguration.defaultHeaderTimeoutSeconds),
@@ -96,6 +113,9 @@ public struct ClassifierConfiguration: Sendable {
         self.decodeThreads = decodeThreads
         self.maxBodyBytes = maxBodyBytes
         self.maxPixels = maxPixels
+        self.maxDecodedBytes = maxDecodedBytes
+        self.maxJPEGScans = maxJPEGScans
+        self.decodeMemoryBytes = decodeMemoryBytes
         self.bodyTimeout = bodyTimeout
         self.idleTimeout = idleTimeout
         self.headerTimeout = headerTimeout
@@ -114,6 +134,13 @@ public struct ClassifierConfiguration: Sendable {
         if self.decodeThreads < 1 { problems.append("decode threads must be at least 1") }
         if self.maxBodyBytes < 1 { problems.append("max body bytes must be at least 1") }
         if self.maxPixels < 1 { problems.append("max pixels must be at least 1") }
+        if self.maxDecodedBytes < 1 { problems.append("max decoded bytes must be at least 1") }
+        if self.maxJPEGScans < 1 { problems.append("max JPEG scans must be at least 1") }
+        if self.decodeMemoryBytes < 1 {
+            problems.append("decode memory bytes must be at least 1")
+        } else if self.decodeMemoryBytes < self.maxDecodedBytes {
+            problems.append("decode memory bytes must be at least max decoded bytes, or an image within the limit could never be decoded")
+        }
         if self.bodyTimeout <= .zero { problems.append("body timeout must be positive") }
         if self.idleTimeout <= .zero { problems.append("idle timeout must be positive") }
         if self.headerTimeout <= .zero { problems.append("header timeout must be positive") }

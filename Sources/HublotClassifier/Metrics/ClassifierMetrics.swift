@@ -1,8 +1,8 @@
 import Prometheus
 
 /// The model server's own Prometheus metrics (request metrics by route/method/status come from
-/// Hummingbird's `MetricsMiddleware`, see `HublotHTTP`). Registered directly in an injected registry,
-/// so many applications in one test process share it without a second swift-metrics bootstrap.
+/// HublotHTTP's `HTTPMetricsMiddleware`, in the same registry). Registered directly in the registry the
+/// application is given, so each application a test builds has its own.
 public struct ClassifierMetrics: Sendable {
     /// The registry the metrics live in.
     public let registry: PrometheusCollectorRegistry

@@ -2,13 +2,15 @@ import Hummingbird
 import HublotHTTP
 import Logging
 import NIOCore
+import Prometheus
 
 /// Builds the hublot-front application: the site, the gateway, the probes, `/metrics`, static files,
 /// the shared middleware and the classifier client whose connections close on graceful shutdown.
+/// Everything `/metrics` shows goes to `registry` (default: the process-wide one; a test passes its own).
 public func buildFrontApplication(
-    configuration: FrontConfiguration, logger: Logger = Logger(label: "hublot-front")
+    configuration: FrontConfiguration, registry: PrometheusCollectorRegistry = PrometheusMetrics.registry,
+    logger: Logger = Logger(label: "hublot-front")
 ) async throws -> some ApplicationProtocol {
-    PrometheusMetrics.bootstrap()
     let client = ClassifierClient(configuration: configuration)
     let renderer = try await PageRenderer()
     let translations = try Translations()
@@ -16,17 +18,17 @@ public func buildFrontApplication(
 
     let router = Router(context: HublotRequestContext.self)
     router.addHublotMiddleware(
-        bodyLimit: configuration.bodyLimit(contentType: "multipart/form-data"), bodyTimeout: configuration.bodyTimeout,
-        responseHeaders: SecurityHeaders.fields)
+        registry: registry, bodyLimit: configuration.bodyLimit(contentType: "multipart/form-data"),
+        bodyTimeout: configuration.bodyTimeout, responseHeaders: SecurityHeaders.fields)
     router.addMiddleware {
         NotFoundPageMiddleware<HublotRequestContext>(renderer: renderer, translations: translations, configuration: configuration)
         FileMiddleware<HublotRequestContext, LocalFileSystem>(
             publicFolder.path, urlBasePath: nil, cacheControl: .init([(MediaType(type: .any), [.noCache])]), searchForIndexHtml: false,
             logger: logger)
     }
-    router.addMetricsRoute()
+    router.addMetricsRoute(registry: registry)
     HealthRoutes(client: client).register(on: router)
-    let uploads = UploadReceiver(budget: UploadBudget(capacity: configuration.uploadMemoryBytes), configuration: configuration)
+    let uploads = UploadReceiver(budget: UploadBudget(capacity: configuration.uploadMemoryBytes, registry: registry), configuration: configuration)
     GatewayRoutes(client: client, uploads: uploads, configuration: configuration).register(on: router)
     SiteRoutes(client: client, uploads: uploads, renderer: renderer, translations: translations, configuration: configuration).register(on: router)
 

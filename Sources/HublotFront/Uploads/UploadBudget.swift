@@ -1,5 +1,5 @@
 import HublotHTTP
-import Metrics
+import Prometheus
 import Synchronization
 
 /// The bytes the front may hold for uploads in flight, across all requests: each upload reserves its
@@ -11,12 +11,20 @@ public final class UploadBudget: Sendable {
     /// The whole budget in bytes.
     public let capacity: Int
     private let reserved = Mutex(0)
-    private let reservedGauge = Gauge(label: "hublot_front_upload_bytes_reserved")
-    private let shed = Counter(label: "hublot_front_uploads_shed_total")
+    private let reservedGauge: Gauge
+    private let shed: Counter
 
-    /// Creates a budget of `capacity` bytes.
-    public init(capacity: Int) {
+    /// Creates a budget of `capacity` bytes whose metrics live in `registry`.
+    public init(capacity: Int, registry: PrometheusCollectorRegistry) {
         self.capacity = capacity
+        self.reservedGauge = registry.makeGauge(
+            descriptor: MetricNameDescriptor(
+                namespace: "hublot", subsystem: "front", metricName: "upload_bytes", unitName: "reserved",
+                helpText: "Bytes of uploads in flight held by the front."))
+        self.shed = registry.makeCounter(
+            descriptor: MetricNameDescriptor(
+                namespace: "hublot", subsystem: "front", metricName: "uploads_shed", unitName: "total",
+                helpText: "Uploads refused with 503 because the upload budget was spent."))
     }
 
     /// The bytes currently reserved.
@@ -33,8 +41,8 @@ public final class UploadBudget: Sendable {
             shed.increment()
             throw APIError.overloaded("the front is receiving too many uploads right now; retry shortly", retryAfterSeconds: 2)
         }
-        reservedGauge.record(total)
-        defer { reservedGauge.record(reserved.withLock { $0 -= bytes; return $0 }) }
+        reservedGauge.set(to: Double(total))
+        defer { reservedGauge.set(to: Double(reserved.withLock { $0 -= bytes; return $0 })) }
         return try await body()
     }
 }

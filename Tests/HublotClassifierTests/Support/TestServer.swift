@@ -8,36 +8,49 @@ import HummingbirdTesting
 import Testing
 
 /// Builds the classifier application on the test fixtures and runs `body` against it once the
-/// default model is ready (bounded wait). `registry` receives the classifier's own metrics: a test
-/// that reads them passes a fresh one, so parallel suites cannot change its gauges and histograms
-/// (the default, the process-wide registry, also holds Hummingbird's HTTP metrics).
+/// default model is ready (bounded wait). `registry` receives everything the application's `/metrics`
+/// shows; by default each application gets a fresh one, so parallel suites never change each other's series.
 func withClassifier<T: Sendable>(
     models: URL? = nil,
     source: (any ModelSource)? = nil,
     mode: TestingSetup = .router,
     configure: (inout ClassifierConfiguration) -> Void = { _ in },
     waitForReady: Bool = true,
-    registry: PrometheusCollectorRegistry = PrometheusMetrics.registry,
+    registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
     _ body: @escaping @Sendable (any TestClientProtocol) async throws -> T
+) async throws -> T {
+    try await withClassifierAndModels(
+        models: models, source: source, mode: mode, configure: configure, waitForReady: waitForReady, registry: registry
+    ) { client, _ in try await body(client) }
+}
+
+/// ``withClassifier(models:source:mode:configure:waitForReady:registry:_:)`` whose `body` also gets the
+/// application's model registry, to await a model's state change.
+func withClassifierAndModels<T: Sendable>(
+    models: URL? = nil,
+    source: (any ModelSource)? = nil,
+    mode: TestingSetup = .router,
+    configure: (inout ClassifierConfiguration) -> Void = { _ in },
+    waitForReady: Bool = true,
+    registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
+    _ body: @escaping @Sendable (any TestClientProtocol, ModelRegistry) async throws -> T
 ) async throws -> T {
     var configuration = ClassifierConfiguration(port: 0, modelsDirectory: try models ?? Fixtures.modelRepository())
     configure(&configuration)
-    let app = try ClassifierApplication.build(configuration: configuration, source: source, registry: registry)
+    let (app, modelRegistry) = try ClassifierApplication.assemble(configuration: configuration, source: source, registry: registry)
     return try await app.test(mode) { client in
-        if waitForReady { try await waitUntilReady(client) }
-        return try await body(client)
+        if waitForReady { try await waitUntilReady(modelRegistry) }
+        return try await body(client, modelRegistry)
     }
 }
 
-/// Polls `/v2/health/ready` every 50 ms for at most 60 s.
-func waitUntilReady(_ client: any TestClientProtocol) async throws {
-    for _ in 0..<1200 {
-        let status = try await client.execute(uri: "/v2/health/ready", method: .get).status
-        if status == .ok { return }
-        try await Task.sleep(for: .milliseconds(50))
+/// Waits for the default model to leave `loading` (an event, no polling); fails the test unless it is ready.
+func waitUntilReady(_ models: ModelRegistry) async throws {
+    let state = try await models.settledState(of: models.defaultModel)
+    guard state?.isReady == true else {
+        Issue.record("the default model did not become ready: \(state?.status ?? "unknown")")
+        throw FixtureMissing(what: "ready model")
     }
-    Issue.record("the default model was not ready within 60 s")
-    throw FixtureMissing(what: "ready model")
 }
 
 /// The JSON error body.

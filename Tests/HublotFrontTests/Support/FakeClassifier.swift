@@ -1,4 +1,3 @@
-import AsyncHTTPClient
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -46,17 +45,25 @@ func withFakeClassifier<T: Sendable>(
             status: .ok, headers: [.contentType: "application/json"],
             body: .init(byteBuffer: ByteBuffer(string: #"{"model":"slow","predictions":[{"index":1,"label":"late","probability":1.0}],"timings":{"decode_ms":1,"preprocess_ms":1,"queue_ms":1,"inference_ms":1,"total_ms":4}}"#)))
     }
-    let port = try freeLocalPort()
+    // The server reports the port it bound once it listens: no port guessed beforehand, no polling.
+    let (bound, reportBound) = AsyncStream.makeStream(of: Int.self)
     let app = Application(
-        router: router, configuration: .init(address: .hostname("127.0.0.1", port: port)),
+        router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+        onServerRunning: { channel in
+            if let port = channel.localAddress?.port { reportBound.yield(port) }
+            reportBound.finish()
+        },
         logger: Logger(label: "fake-classifier"))
     let serviceGroup = ServiceGroup(
         configuration: .init(services: [app], gracefulShutdownSignals: [], logger: Logger(label: "fake-classifier")))
     return try await withThrowingTaskGroup(of: Void.self) { group in
-        group.addTask { try await serviceGroup.run() }
-        let url = "http://127.0.0.1:\(port)"
+        group.addTask {
+            defer { reportBound.finish() }
+            try await serviceGroup.run()
+        }
         do {
-            try await waitForListening(url: url)
+            guard let port = await bound.first(where: { _ in true }) else { throw FixtureError("the fake classifier did not start") }
+            let url = "http://127.0.0.1:\(port)"
             let result = try await body(url, recorder)
             await serviceGroup.triggerGracefulShutdown()
             try await group.waitForAll()
@@ -66,15 +73,4 @@ func withFakeClassifier<T: Sendable>(
             throw error
         }
     }
-}
-
-private func waitForListening(url: String) async throws {
-    for _ in 0..<100 {
-        let request = HTTPClientRequest(url: url + "/v2/health/ready")
-        if let response = try? await HTTPClient.shared.execute(request, timeout: .seconds(1)), response.status == .ok {
-            return
-        }
-        try await Task.sleep(for: .milliseconds(50))
-    }
-    throw FixtureError("the fake classifier did not start")
 }
