@@ -83,7 +83,7 @@ test-shell: lint-shell ## shell script tests (bats)
 lint: lint-shell build ## shellcheck + a warning-free Swift build
 
 lint-shell:
-	@files=$$(grep -rlE '^#!/usr/bin/env bash|^#!/bin/bash' --exclude-dir=.build --exclude-dir=.venv --exclude-dir=.cache --exclude-dir=.git . ); \
+	@files=$$(git ls-files -z | xargs -0 grep -lE '^#!/usr/bin/env bash|^#!/bin/bash' --); \
 	for f in $$files; do bash -n "$$f"; done; shellcheck $$files; echo "==> shell scripts: bash -n and shellcheck clean ($$(echo $$files | wc -w) files)"
 
 soak: setup ## soak the Compose stack: 100,000 mixed good and hostile requests, RSS and fds sampled (tests/soak/run; not part of make test)
