@@ -100,7 +100,11 @@ def send(url: urllib.parse.ParseResult, kind: Kind, timeout: float) -> tuple[int
         connection.putheader("Content-Type", kind.content_type)
         length = kind.declared_length if kind.declared_length >= 0 else len(kind.body)
         connection.putheader("Content-Length", str(length))
-        connection.putheader("Connection", "close")
+        if kind.declared_length < 0:
+            # The oversized kind stays keep-alive, as browsers are: the server answers 413 from the header
+            # at once. (With `Connection: close` the server reads the rest of the body before answering,
+            # so that clients that send everything first get their answer: docs/reliability.md.)
+            connection.putheader("Connection", "close")
         connection.endheaders()
         if kind.abort_after >= 0:
             connection.send(kind.body[: kind.abort_after])
