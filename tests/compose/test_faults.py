@@ -264,15 +264,15 @@ def test_slowloris_does_not_stop_others_from_being_served(stack: Stack) -> None:
             connection.sendall(b"POST /api/classify HTTP/1.1\r\nHost: 127.0.0.1\r\n")
             held.append(connection)
         with load_on(stack, clients=4, max_seconds=60, max_requests=25) as load:
-            rounds = 0
-            while load.running() and rounds < 60:
+            # One byte to every slow connection after each answer, until the bounded load (100 requests,
+            # at most 60 s) is done.
+            while load.running():
                 for connection in list(held):
                     try:
                         connection.sendall(b"X")  # a header that never ends
                     except OSError:
                         held.remove(connection)  # the server closed it (header timeout): fine
-                rounds += 1
-                load.wait_until(lambda o, n=len(load.outcomes): len(o) > n or len(o) >= 100, 5,
+                load.wait_until(lambda o, n=len(load.outcomes): len(o) > n or len(o) >= 100, 70,
                                 "an answer while the slow connections are held")
         closed = 500 - len(held)
     finally:
