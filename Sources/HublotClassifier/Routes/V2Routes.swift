@@ -93,52 +93,12 @@ public struct V2Routes: Sendable {
         }
         let body = try await UploadReader.collect(
             request.body, maxBytes: self.service.configuration.maxBodyBytes, timeout: self.service.configuration.bodyTimeout)
-        let inference: V2.InferenceRequest
-        do {
-            inference = try JSONDecoder().decode(V2.InferenceRequest.self, from: Data(body))
-        } catch {
-            throw APIError.badRequest("the body is not a valid inference request: \(Self.describe(error))")
-        }
-        guard inference.inputs.count == 1, let input = inference.inputs.first else {
-            throw APIError.badRequest("exactly one input tensor '\(Self.inputName)' is expected")
-        }
-        guard input.name == Self.inputName else {
-            throw APIError.badRequest("unknown input '\(input.name)'; the model's input is '\(Self.inputName)'")
-        }
-        guard input.datatype == "FP32" else { throw APIError.badRequest("input datatype must be FP32 (got \(input.datatype))") }
         let height = summary.input?.height ?? 0, width = summary.input?.width ?? 0
-        guard input.shape.count == 4, input.shape[0] >= 1, input.shape[1] == height, input.shape[2] == width, input.shape[3] == 3 else {
-            throw APIError.badRequest("input shape must be [N, \(height), \(width), 3] with N >= 1 (got \(input.shape))")
-        }
-        let perImage = height * width * 3
-        let count = input.shape[0]
-        let (needed, overflow) = count.multipliedReportingOverflow(by: perImage)
-        guard !overflow, input.data.values.count == needed else {
-            throw APIError.badRequest("input data holds \(input.data.values.count) values; shape \(input.shape) needs \(overflow ? "more than \(Int.max)" : String(needed))")
-        }
-        for output in inference.outputs ?? [] {
-            guard output.name == Self.outputName else {
-                throw APIError.badRequest("unknown output '\(output.name)'; the model has '\(Self.outputName)'")
-            }
-            if output.parameters?.binary_data == true {
-                throw APIError.badRequest("binary_data outputs are not supported; ask for binary_data=false")
-            }
-        }
-        let rows = try await self.service.infer(input.data.values, count: count, model: ready)
+        let input = try V2.InferenceInput(body: Data(body), height: height, width: width)
+        let rows = try await self.service.infer(input.values, count: input.count, model: ready)
         let classes = rows.first?.count ?? 0
         return V2.InferenceResponse(
-            model_name: name, model_version: "1", id: inference.id,
-            outputs: [V2.ResponseOutput(name: Self.outputName, datatype: "FP32", shape: [count, classes], data: rows.flatMap { $0 })])
-    }
-
-    private static func describe(_ error: any Error) -> String {
-        guard let error = error as? DecodingError else { return "not JSON" }
-        switch error {
-        case .keyNotFound(let key, _): return "missing key '\(key.stringValue)'"
-        case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context):
-            let path = context.codingPath.map(\.stringValue).joined(separator: ".")
-            return path.isEmpty ? context.debugDescription : "wrong value at \(path)"
-        @unknown default: return "invalid"
-        }
+            model_name: name, model_version: "1", id: input.id,
+            outputs: [V2.ResponseOutput(name: Self.outputName, datatype: "FP32", shape: [input.count, classes], data: rows.flatMap { $0 })])
     }
 }
