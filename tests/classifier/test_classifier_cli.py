@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from hublot_testing import PACKAGE_ROOT, binary, free_port, get_json, models_dir, start_classifier
-from slow_clients import send_whole_body_then_read, trickle_headers_until_closed
+from slow_clients import send_part_then_read, send_whole_body_then_read, trickle_headers_until_closed
 
 
 def classifier_binary() -> Path:
@@ -130,19 +130,28 @@ def test_a_body_that_stops_arriving_is_answered_408(tmp_path: Path) -> None:
         server.stop()
 
 
-def test_a_client_that_sends_its_whole_body_before_reading_gets_its_413(tmp_path: Path) -> None:
-    """Issue 14 #7: after a 413 to a `Connection: close` request the classifier neither read nor closed."""
+@pytest.mark.parametrize("size_mib", [15, 64])
+def test_a_client_that_sends_its_whole_body_before_reading_gets_its_413(tmp_path: Path, size_mib: int) -> None:
+    """Issue 14 #7: after a 413 to a `Connection: close` request the classifier neither read nor closed. The
+    64 MiB body is 16 times the limit: the server reads and drops it after its answer (lingering close)."""
     server = start_classifier(tmp_path / "classifier.log", "--model", "efficientnet_lite0",
                               "--max-body-bytes", str(4 * 1024 * 1024))
     try:
-        body = b"\xff" * (15 * 1024 * 1024)
-        with socket.create_connection(("127.0.0.1", server.port)) as connection:
-            connection.settimeout(20)
-            connection.sendall(b"POST /v1/classify HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
-                               b"Content-Type: image/jpeg\r\nContent-Length: %d\r\n\r\n" % len(body) + body)
-            answer = b""
-            while chunk := connection.recv(65536):
-                answer += chunk
+        answer = send_whole_body_then_read(
+            server.port, b"POST /v1/classify HTTP/1.1\r\nHost: x\r\nContent-Type: image/jpeg", b"\xff" * (size_mib * 1024 * 1024))
+        assert answer.startswith(b"HTTP/1.1 413"), answer[:200]
+    finally:
+        server.stop()
+
+
+def test_a_client_that_waits_mid_body_gets_its_413_without_sending_the_rest(tmp_path: Path) -> None:
+    """Issue 14 #7: a `Connection: close` request announcing a body over the limit that sends part of it and then
+    waits got its 413 only after the body timeout (408). It is answered from its header, at once."""
+    server = start_classifier(tmp_path / "classifier.log", "--model", "efficientnet_lite0",
+                              "--max-body-bytes", str(4 * 1024 * 1024), "--body-timeout-s", "300")
+    try:
+        answer = send_part_then_read(server.port, b"POST /v1/classify HTTP/1.1\r\nHost: x\r\nContent-Type: image/jpeg",
+                                     declared=8 * 1024 * 1024, sent=1024 * 1024)
         assert answer.startswith(b"HTTP/1.1 413"), answer[:200]
     finally:
         server.stop()

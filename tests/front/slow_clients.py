@@ -38,3 +38,16 @@ def send_whole_body_then_read(port: int, head: bytes, body: bytes, limit: float 
         while chunk := connection.recv(65536):
             answer += chunk
         return answer
+
+
+def send_part_then_read(port: int, head: bytes, declared: int, sent: int, limit: float = 20.0) -> bytes:
+    """Sends `head` (without its blank line) with `Connection: close` and `Content-Length: declared`, then only
+    `sent` bytes of the body, and waits for the answer until the server closes. A server that waits for the
+    rest of the body before answering leaves the client waiting: `TimeoutError` after `limit` seconds."""
+    with socket.create_connection(("127.0.0.1", port)) as connection:
+        connection.settimeout(limit)
+        connection.sendall(head + b"\r\nConnection: close\r\nContent-Length: %d\r\n\r\n" % declared + b"\xff" * sent)
+        answer = b""
+        while chunk := connection.recv(65536):
+            answer += chunk
+        return answer

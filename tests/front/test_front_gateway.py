@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from fake_classifier import FakeClassifier, fake_classifier
-from slow_clients import send_whole_body_then_read, trickle_headers_until_closed
+from slow_clients import send_part_then_read, send_whole_body_then_read, trickle_headers_until_closed
 from hublot_testing import ServerProcess, binary, free_port, get_json, start_server
 
 
@@ -103,21 +103,40 @@ def test_slow_uploads_hold_no_classifier_connection(classifier: FakeClassifier, 
         front.stop()
 
 
+@pytest.mark.parametrize("size_mib", [15, 64])
 @pytest.mark.parametrize("connection_header", [b"keep-alive", b"close"])
 @pytest.mark.parametrize("path", [b"/api/classify", b"/classify"])
 def test_a_client_that_sends_its_whole_body_before_reading_gets_its_413(
-    classifier: FakeClassifier, tmp_path: Path, connection_header: bytes, path: bytes
+    classifier: FakeClassifier, tmp_path: Path, connection_header: bytes, path: bytes, size_mib: int
 ) -> None:
     """Issue 14 #7: after a 413 to a `Connection: close` request the front neither read nor closed (Hummingbird
-    reads the rest of a body only for kept-alive connections), so a client still sending its body hung."""
+    reads the rest of a body only for kept-alive connections), so a client still sending its body hung. The
+    rest is now read and dropped after the answer (lingering close), however large."""
     front = run_front(classifier.url, tmp_path / "front.log", "--max-upload-bytes", str(4 * 1024 * 1024))
     try:
-        body = b"\xff" * (15 * 1024 * 1024)
+        body = b"\xff" * (size_mib * 1024 * 1024)
         with socket.create_connection(("127.0.0.1", front.port)) as connection:
             connection.settimeout(20)
             connection.sendall(b"POST %s HTTP/1.1\r\nHost: x\r\nConnection: %s\r\nContent-Type: image/jpeg\r\n"
                                b"Content-Length: %d\r\n\r\n" % (path, connection_header, len(body)) + body)
             answer = read_answer(connection)
+        assert status_of(answer) == 413, answer[:300]
+        assert classifier.classify_calls == 0
+    finally:
+        front.stop()
+
+
+@pytest.mark.parametrize("path", [b"/api/classify", b"/classify"])
+def test_a_client_that_waits_mid_body_gets_its_413_without_sending_the_rest(
+    classifier: FakeClassifier, tmp_path: Path, path: bytes
+) -> None:
+    """Issue 14 #7: a `Connection: close` upload announcing more than the limit that sends part of its body and
+    then waits got its 413 only after the body timeout (408). It is answered from its header, at once."""
+    front = run_front(classifier.url, tmp_path / "front.log", "--max-upload-bytes", str(4 * 1024 * 1024),
+                      "--body-timeout", "300")
+    try:
+        answer = send_part_then_read(front.port, b"POST %s HTTP/1.1\r\nHost: x\r\nContent-Type: image/jpeg" % path,
+                                     declared=8 * 1024 * 1024, sent=1024 * 1024)
         assert status_of(answer) == 413, answer[:300]
         assert classifier.classify_calls == 0
     finally:

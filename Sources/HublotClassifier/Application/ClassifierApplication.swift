@@ -46,8 +46,7 @@ public enum ClassifierApplication {
             registry: registryOfModels, configuration: configuration, metrics: metrics, decodePool: decodePool)
 
         let router = Router(context: HublotRequestContext.self)
-        router.addHublotMiddleware(
-            registry: registry, bodyLimit: configuration.maxBodyBytes, bodyTimeout: configuration.bodyTimeout)
+        router.addHublotMiddleware(registry: registry)
         router.addMetricsRoute(registry: registry)
         OpenAPIDocument.add(to: router)
         V1Routes(service: service).add(to: router)

@@ -17,9 +17,7 @@ public func buildFrontApplication(
     guard let publicFolder = FrontResources.url("public") else { throw FrontResourceError.missing("public") }
 
     let router = Router(context: HublotRequestContext.self)
-    router.addHublotMiddleware(
-        registry: registry, bodyLimit: configuration.bodyLimit(contentType: "multipart/form-data"),
-        bodyTimeout: configuration.bodyTimeout, responseHeaders: SecurityHeaders.fields)
+    router.addHublotMiddleware(registry: registry, responseHeaders: SecurityHeaders.fields)
     router.addMiddleware {
         NotFoundPageMiddleware<HublotRequestContext>(renderer: renderer, translations: translations, configuration: configuration)
         FileMiddleware<HublotRequestContext, LocalFileSystem>(
