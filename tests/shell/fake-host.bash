@@ -88,6 +88,10 @@ with_systemd() { mkdir -p "$PRELOAD_SYSTEMD_DIR"; }
 
 # candidates "PKG VERSION"...: what apt-cache policy offers.
 candidates() { printf '%s\n' "$@" >"$FAKE_STATE/candidates"; }
+# more_candidates "PKG VERSION"...: offered too.
+more_candidates() { printf '%s\n' "$@" >>"$FAKE_STATE/candidates"; }
+# packages_missing PKG...: not installed (non-Docker packages are installed otherwise).
+packages_missing() { printf '%s\n' "$@" >>"$FAKE_STATE/missing"; }
 # installed PKG...: what dpkg-query reports installed (docker-related packages;
 # every other package is installed unless listed in $FAKE_STATE/missing).
 installed() { printf '%s\n' "$@" >>"$FAKE_STATE/installed"; }

@@ -437,3 +437,68 @@ log_lacks() { if grep -qE -- "$1" "$FAKE_LOG"; then echo "unexpected call: $1" >
   run version_ge 5.10 6.2
   [ "$status" -eq 1 ]
 }
+
+# --- host package sets (scripts/setup-host) ----------------------------------------
+
+SETUP_HOST="$BATS_TEST_DIRNAME/../../scripts/setup-host"
+TEST_TOOLS_RE='chromium|bats|wrk|shellcheck|jq'
+
+@test "-d --dry-run, nothing installed: the course's packages only, no test tool" {
+  docker_engine; base_image_present
+  packages_missing binutils ca-certificates curl git pkg-config libturbojpeg0-dev libspng-dev python3-venv \
+                   jq shellcheck bats wrk chromium chromium-driver
+  run "$PRELOAD" -d --dry-run
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"==> would install course packages: binutils ca-certificates curl git pkg-config libturbojpeg0-dev libspng-dev python3-venv"* ]]
+  if grep -E "(would install|test tools).*($TEST_TOOLS_RE)" <<<"$output"; then return 1; fi
+  log_lacks "^(dpkg-query|apt-cache|apt-get) .*($TEST_TOOLS_RE)"
+}
+
+@test "setup-host --tests --dry-run: Debian's test tools are chromium and chromium-driver" {
+  packages_missing jq shellcheck bats wrk chromium chromium-driver
+  run "$SETUP_HOST" --tests --dry-run
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"==> course packages present"* ]]
+  [[ "$output" == *"==> would install test tools (debian): jq shellcheck bats wrk chromium chromium-driver"* ]]
+}
+
+@test "setup-host --tests --dry-run on Ubuntu: chromium-browser and chromium-chromedriver" {
+  os_ubuntu2404
+  packages_missing bats chromium-browser chromium-chromedriver chromium chromium-driver
+  run "$SETUP_HOST" --tests --dry-run
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"==> would install test tools (ubuntu): bats chromium-browser chromium-chromedriver"* ]]
+}
+
+@test "setup-host without --tests: the test tools are not even looked at" {
+  packages_missing bats chromium
+  run "$SETUP_HOST" --check
+  [ "$status" -eq 0 ]
+  [[ "$output" != *"test tools"* ]]
+  run "$SETUP_HOST" --tests --check
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"==> missing test tools (debian): bats chromium"* ]]
+}
+
+@test "setup-host --tests, Chromium fails to install on Ubuntu: the codecs and the other tools are in, exit 1" {
+  os_ubuntu2404
+  more_candidates "bats 1.10.0-1" "chromium-browser 2:1snap1-0ubuntu2" "chromium-chromedriver 2:1snap1-0ubuntu2"
+  packages_missing libspng-dev bats chromium-browser chromium-chromedriver
+  fake apt-get 'case "$*" in *chromium*) echo "error: cannot communicate with server: snapd" >&2; exit 100 ;; esac'
+  run "$SETUP_HOST" --tests
+  [ "$status" -eq 1 ]
+  grep -qx 'apt-get install -y -q --no-install-recommends libspng-dev' "$FAKE_LOG"
+  grep -qx 'apt-get install -y -q --no-install-recommends bats' "$FAKE_LOG"
+  grep -qx 'apt-get install -y -q --no-install-recommends chromium-browser chromium-chromedriver' "$FAKE_LOG"
+  # The course's packages come first, in their own call.
+  [ "$(grep -n 'apt-get install.* libspng-dev' "$FAKE_LOG" | cut -d: -f1)" -lt "$(grep -n 'apt-get install.* bats' "$FAKE_LOG" | cut -d: -f1)" ]
+  [[ "$output" == *"could not install chromium-browser chromium-chromedriver (the course's packages and ONNX Runtime are not affected)"* ]]
+}
+
+@test "setup-host --tests, a test tool missing from the archive: reported, not asked for, exit 1" {
+  packages_missing wrk
+  run "$SETUP_HOST" --tests
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"test tool wrk: not in this distribution's archive"* ]]
+  log_lacks 'apt-get install'
+}
