@@ -587,7 +587,9 @@ swift_plan() { swift_step | grep -E '^    (would|  \$)' || true; }
   run "$PRELOAD" -d --dry-run
   [[ "$output" == *"Swift 6.2.1 is in $PRELOAD_SWIFT_HOME but not on PATH"* ]]
   swift_plan | grep -qx "    would put $PRELOAD_SWIFT_HOME/usr/bin on the PATH of login shells ($PRELOAD_PROFILE_DIR/hublot-swift.sh)"
-  [[ "$output" == *"in this terminal: export PATH=$PRELOAD_SWIFT_HOME/usr/bin:\$PATH"* ]]
+  [[ "$output" == *"this terminal does not have it yet: export PATH=$PRELOAD_SWIFT_HOME/usr/bin:\$PATH"* ]]
+  # The summary describes the host as it is now.
+  [[ "$output" == *"  ✗ Swift 6.2.1: $PRELOAD_SWIFT_HOME/usr/bin is not on PATH yet"* ]]
   if swift_plan | grep -q curl; then return 1; fi
   log_lacks 'swift.org'
 }
@@ -622,6 +624,8 @@ swift_plan() { swift_step | grep -E '^    (would|  \$)' || true; }
       swift_plan | grep -q -- "-o /tmp/preload-swift.XXXXXX/all-keys.asc https://www.swift.org/keys/all-keys.asc\$"
       swift_plan | grep -q -- "gpg --batch --verify /tmp/preload-swift.XXXXXX/${url##*/}.sig /tmp/preload-swift.XXXXXX/${url##*/}\$"
       swift_plan | grep -q -- "tar -xzf /tmp/preload-swift.XXXXXX/${url##*/} -C $PRELOAD_SWIFT_HOME --strip-components=1"
+      [[ "$output" == *"  ✗ Swift: missing (a real run installs 6.3.1 into $PRELOAD_SWIFT_HOME)"* ]]
+      [[ "$output" == *"  - check the toolchain's signature (gpg --verify: a good signature from a Swift key)"* ]]
       [ -z "$(changing_calls)" ]
     done
   done
@@ -671,4 +675,13 @@ swift_plan() { swift_step | grep -E '^    (would|  \$)' || true; }
   run "$PRELOAD" -d --yes
   [ "$status" -eq 1 ]
   [[ "$output" == *"✗ Swift: missing, and no swift.org toolchain for Debian GNU/Linux 11 (bullseye) on x86_64 (use --swift-from)"* ]]
+}
+
+@test "Swift missing and curl not installed yet, --dry-run: swift.org not asked, the plan still shown" {
+  docker_engine; base_image_present; no_swift
+  rm "$FAKE/bin/curl"
+  run "$PRELOAD" -d --dry-run
+  [ "$status" -eq 0 ]
+  [[ "$(swift_step)" == *"curl is not installed yet (the host tools above bring it): swift.org not asked"* ]]
+  swift_plan | grep -q 'gpg --batch --verify'
 }
