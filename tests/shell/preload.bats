@@ -576,6 +576,7 @@ swift_plan() { swift_step | grep -E '^    (would|  \$)' || true; }
   [ "$status" -eq 0 ]
   swift_plan | grep -q "gpg --batch --quiet --import $BATS_TEST_TMPDIR/all-keys.asc"
   swift_plan | grep -q "gpg --batch --verify $BATS_TEST_TMPDIR/swift.tar.gz.sig $BATS_TEST_TMPDIR/swift.tar.gz"
+  [[ "$output" == *"  ✗ Swift: missing (a real run installs it from $BATS_TEST_TMPDIR/swift.tar.gz into $PRELOAD_SWIFT_HOME)"* ]]
   [ "$(swift_plan | grep -n 'gpg --batch --verify' | cut -d: -f1)" -lt "$(swift_plan | grep -n 'tar -xzf' | cut -d: -f1)" ]
   [ ! -e "$PRELOAD_SWIFT_HOME" ]
   [ -z "$(changing_calls)" ]
