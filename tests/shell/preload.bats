@@ -442,11 +442,15 @@ TEST_TOOLS_RE='chromium|bats|wrk|shellcheck|jq'
   [[ "$output" == *"==> would install test tools (debian): jq shellcheck bats wrk chromium chromium-driver"* ]]
 }
 
-@test "setup-host --tests --dry-run on Ubuntu: chromium-browser and chromium-chromedriver" {
+@test "setup-host --tests --dry-run on Ubuntu: chromium (or chromium-browser) and chromium-chromedriver" {
   os_ubuntu2404
   packages_missing bats chromium-browser chromium-chromedriver chromium chromium-driver
   run "$SETUP_HOST" --tests --dry-run
   [ "$status" -eq 0 ]
+  [[ "$output" == *"==> would install test tools (ubuntu): bats chromium chromium-chromedriver"* ]]
+  # An archive that offers only chromium-browser: that one.
+  more_candidates "chromium-browser 2:1snap1-0ubuntu2" "chromium-chromedriver 2:1snap1-0ubuntu2"
+  run "$SETUP_HOST" --tests --dry-run
   [[ "$output" == *"==> would install test tools (ubuntu): bats chromium-browser chromium-chromedriver"* ]]
 }
 
