@@ -33,12 +33,13 @@ run: setup ## prepare this host and bring the whole stack up on http://localhost
 	docker compose up -d --wait
 	@echo "==> Hublot is up: open http://localhost:$${HUBLOT_FRONT_PORT:-8080}"
 
-setup: ## prepare this host: a Docker engine with buildx and Compose v2, then ./preload -d --yes (tools, ONNX Runtime, .venv, base and project images)
+setup: ## prepare this host: a Docker engine with buildx and Compose v2, ./preload -d --yes (the course's packages, Swift, ONNX Runtime, .venv, base and project images), then the test tools
 	$(ROOT)/scripts/docker-engine
 	$(ROOT)/preload -d --yes
+	$(ROOT)/scripts/setup-host --tests
 
-host: ## host packages and ONNX Runtime (scripts/setup-host)
-	$(ROOT)/scripts/setup-host
+host: ## host packages, ONNX Runtime and the test tools (scripts/setup-host --tests)
+	$(ROOT)/scripts/setup-host --tests
 
 venv: ## the Python environment .venv (hublot-init + test tools)
 	$(ROOT)/scripts/setup-venv

@@ -20,6 +20,17 @@ CAT_CLASSES='tabby|tiger cat|Egyptian cat'
 say() { printf '==> %s\n' "$*"; }
 die() { printf '%s: error: %s\n' "${0##*/}" "$*" >&2; exit 1; }
 
+# The address the checkpoints' servers listen on (cp2, cp5's host front) and
+# their ports are published on (docker run -p, the compose files): this machine
+# only by default. HUBLOT_PUBLISH_ADDRESS=0.0.0.0 publishes on every interface
+# (to show the site to the room), or give one of this machine's IPv4 addresses.
+# The checks reach the servers on REACH_ADDRESS (127.0.0.1 for 0.0.0.0).
+PUBLISH_ADDRESS=${HUBLOT_PUBLISH_ADDRESS:-127.0.0.1}
+[[ $PUBLISH_ADDRESS =~ ^([0-9]{1,3}\.){3}[0-9]{1,3}$ ]] \
+  || die "HUBLOT_PUBLISH_ADDRESS=$PUBLISH_ADDRESS is not an IPv4 address (127.0.0.1: this machine only, the default; 0.0.0.0: every interface)"
+export HUBLOT_PUBLISH_ADDRESS=$PUBLISH_ADDRESS   # read by compose.yaml and cp6/compose.yaml
+if [ "$PUBLISH_ADDRESS" = 0.0.0.0 ]; then REACH_ADDRESS=127.0.0.1; else REACH_ADDRESS=$PUBLISH_ADDRESS; fi
+
 # Prints the options every go script knows.
 go_usage() {
   printf 'Usage: %s [--keep]\n  --keep   leave what the step started running (default: stop and remove it)\n' "$1"
@@ -41,9 +52,10 @@ need_docker() {
   docker info >/dev/null 2>&1 || die "the Docker daemon does not answer (./preload, or scripts/docker-engine --start)"
 }
 
-# need_free_port PORT VARIABLE: fails when something already listens on 127.0.0.1:PORT.
+# need_free_port PORT VARIABLE [ADDRESS]: fails when something already listens on
+# ADDRESS:PORT (default REACH_ADDRESS).
 need_free_port() {
-  if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then
+  if (exec 3<>"/dev/tcp/${3:-$REACH_ADDRESS}/$1") 2>/dev/null; then
     die "port $1 is already in use (choose another with $2=PORT)"
   fi
 }

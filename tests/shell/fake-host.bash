@@ -2,8 +2,8 @@
 # shellcheck disable=SC2016  # the fakes' bodies are scripts: expanded when they run
 # A fake Ubuntu/Debian host for preload's tests: PATH holds only fake system
 # commands (docker, dockerd, apt-get, apt-cache, dpkg, dpkg-query, systemctl,
-# curl, sudo, id, usermod, pkill, swift, git, python3, pkg-config) and links
-# to harmless tools (coreutils, grep, sed, awk). Every fake appends its command
+# curl, sudo, id, usermod, pkill, swift, git, python3, pkg-config, uname) and
+# links to harmless tools (coreutils, grep, sed, awk, tar, gzip). Every fake appends its command
 # line to $FAKE_LOG. Their answers come from files in $FAKE_STATE, written by
 # the helpers below. Nothing here can reach the real Docker, apt or network.
 
@@ -15,12 +15,14 @@ fake_host_setup() {
   local tool path
   for tool in bash sh cat sed awk grep head tail cut tr sort date mktemp rm mkdir \
               uname timeout sleep dirname basename tee wc env sha256sum ls chmod \
-              touch readlink true false printf paste; do
+              touch readlink true false printf paste tar gzip cp; do
     path=$(PATH=/usr/bin:/bin command -v "$tool") && ln -s "$path" "$FAKE/tools/$tool"
   done
   export PATH=$FAKE/bin:$FAKE/tools
   export PRELOAD_OS_RELEASE=$FAKE/os-release PRELOAD_SYSTEMD_DIR=$FAKE/run-systemd
   export PRELOAD_PROC_VERSION=$FAKE/proc-version PRELOAD_SWIFT_HOME=$FAKE/opt-swift
+  export PRELOAD_PROFILE_DIR=$FAKE/profile.d
+  unset PRELOAD_SWIFT_PLATFORM PRELOAD_SWIFT_VERSION PRELOAD_SWIFT_DOWNLOADS PRELOAD_SWIFT_KEYS
   export PRELOAD_REACH_TIMEOUT=2
   # Inputs of the real scripts/ under --dry-run, kept away from this machine's.
   export VENV=$FAKE/venv HUBLOT_SWIFT_TOOLCHAIN=$FAKE/none HUBLOT_SWIFT_PACKAGES=$FAKE/none
@@ -58,6 +60,19 @@ EOF
              "docker-buildx 0.12.1-0ubuntu1~24.04.1" "docker-compose 1.29.2-6"
 }
 
+os_ubuntu2204() {
+  cat >"$PRELOAD_OS_RELEASE" <<'EOF'
+PRETTY_NAME="Ubuntu 22.04.5 LTS"
+ID=ubuntu
+ID_LIKE=debian
+VERSION_ID="22.04"
+VERSION_CODENAME=jammy
+UBUNTU_CODENAME=jammy
+EOF
+  candidates "docker.io 24.0.7-0ubuntu2~22.04.1" "docker-compose-v2 2.24.7+ds1-0ubuntu2~22.04.1" \
+             "docker-buildx 0.12.1-0ubuntu1~22.04.1" "docker-compose 1.29.2-1"
+}
+
 os_debian13() {
   cat >"$PRELOAD_OS_RELEASE" <<'EOF'
 PRETTY_NAME="Debian GNU/Linux 13 (trixie)"
@@ -83,11 +98,22 @@ os_fedora() {
   printf 'PRETTY_NAME="Fedora Linux 41"\nID=fedora\nVERSION_ID=41\n' >"$PRELOAD_OS_RELEASE"
 }
 
+# arch_aarch64: a 64-bit ARM machine (uname -m, dpkg --print-architecture).
+arch_aarch64() { echo aarch64 >"$FAKE_STATE/arch"; }
+# swift_org_reachable: download.swift.org and www.swift.org answer the fake curl.
+swift_org_reachable() { touch "$FAKE_STATE/swift-org-reachable"; }
+# no_swift: no swift command on PATH (the fake host has one otherwise).
+no_swift() { rm -f "$FAKE/bin/swift"; }
+
 wsl2() { echo "Linux version 5.15.153.1-microsoft-standard-WSL2" >"$PRELOAD_PROC_VERSION"; }
 with_systemd() { mkdir -p "$PRELOAD_SYSTEMD_DIR"; }
 
 # candidates "PKG VERSION"...: what apt-cache policy offers.
 candidates() { printf '%s\n' "$@" >"$FAKE_STATE/candidates"; }
+# more_candidates "PKG VERSION"...: offered too.
+more_candidates() { printf '%s\n' "$@" >>"$FAKE_STATE/candidates"; }
+# packages_missing PKG...: not installed (non-Docker packages are installed otherwise).
+packages_missing() { printf '%s\n' "$@" >>"$FAKE_STATE/missing"; }
 # installed PKG...: what dpkg-query reports installed (docker-related packages;
 # every other package is installed unless listed in $FAKE_STATE/missing).
 installed() { printf '%s\n' "$@" >>"$FAKE_STATE/installed"; }
@@ -138,7 +164,8 @@ fake_common_tools() {
   fake systemctl 'exit 0'
   fake usermod 'exit 0'
   fake pkill 'exit 0'
-  fake dpkg '[ "$1" = --print-architecture ] && echo amd64; exit 0'
+  fake dpkg '[ "$1" = --print-architecture ] && { [ "$(cat "$S/arch" 2>/dev/null)" = aarch64 ] && echo arm64 || echo amd64; }; exit 0'
+  fake uname 'case "$1" in -m) cat "$S/arch" 2>/dev/null || echo x86_64 ;; *) echo Linux ;; esac'
   fake apt-cache '[ "$*" = policy ] && { echo " 500 http://deb.debian.org/debian bookworm/main amd64 Packages"; exit 0; }
 pkg=${@: -1}
 v=$(awk -v p="$pkg" '\''$1 == p {print $2}'\'' "$S/candidates" 2>/dev/null)
@@ -164,6 +191,10 @@ FAKE_VIA_SUDO=1 exec "$@"'
 esac'
   fake curl 'case "$1" in
   --version) echo "curl 8.5.0 (x86_64-pc-linux-gnu) libcurl/8.5.0"; exit 0 ;;
+esac
+case "$*" in
+  *swift.org*) [ -f "$S/swift-org-reachable" ] && exit 0
+               echo "curl: (6) Could not resolve host: download.swift.org" >&2; exit 6 ;;
 esac
 [ -f "$S/docker-repo-reachable" ] && exit 0
 echo "curl: (6) Could not resolve host: download.docker.com" >&2; exit 6'

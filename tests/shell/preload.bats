@@ -26,7 +26,7 @@ log_lacks() { if grep -qE -- "$1" "$FAKE_LOG"; then echo "unexpected call: $1" >
   run --separate-stderr "$PRELOAD"
   [ "$status" -eq 2 ]
   [ -z "$output" ]
-  [[ "${stderr_lines[0]}" == "Usage: ./preload -d|-e [--dry-run] [--yes]" ]]
+  [[ "${stderr_lines[0]}" == "Usage: ./preload -d|-e [--swift-from DIR|TARBALL] [--dry-run] [--yes]" ]]
   [[ "$stderr" == *"-e          use Docker Engine"* ]]
 }
 
@@ -35,7 +35,7 @@ log_lacks() { if grep -qE -- "$1" "$FAKE_LOG"; then echo "unexpected call: $1" >
     run --separate-stderr "$PRELOAD" "$option"
     [ "$status" -eq 0 ]
     [ -z "$stderr" ]
-    [[ "${lines[0]}" == "Usage: ./preload -d|-e [--dry-run] [--yes]" ]]
+    [[ "${lines[0]}" == "Usage: ./preload -d|-e [--swift-from DIR|TARBALL] [--dry-run] [--yes]" ]]
     [[ "$output" == *"(FR) Prépare la machine"* ]]
     [[ "$output" == *"3 ready, but log out and in again"* ]]
   done
@@ -46,7 +46,7 @@ log_lacks() { if grep -qE -- "$1" "$FAKE_LOG"; then echo "unexpected call: $1" >
   run --separate-stderr "$PRELOAD" -d -e
   [ "$status" -eq 2 ]
   [ "${stderr_lines[0]}" = "preload: -d and -e are mutually exclusive: give exactly one of them" ]
-  [ "${stderr_lines[1]}" = "Usage: ./preload -d|-e [--dry-run] [--yes]" ]
+  [ "${stderr_lines[1]}" = "Usage: ./preload -d|-e [--swift-from DIR|TARBALL] [--dry-run] [--yes]" ]
   [ -z "$output" ]
 }
 
@@ -54,14 +54,14 @@ log_lacks() { if grep -qE -- "$1" "$FAKE_LOG"; then echo "unexpected call: $1" >
   run --separate-stderr "$PRELOAD" -x
   [ "$status" -eq 2 ]
   [ "${stderr_lines[0]}" = "preload: unknown option: -x" ]
-  [ "${stderr_lines[1]}" = "Usage: ./preload -d|-e [--dry-run] [--yes]" ]
+  [ "${stderr_lines[1]}" = "Usage: ./preload -d|-e [--swift-from DIR|TARBALL] [--dry-run] [--yes]" ]
 }
 
 @test "a stray argument: error, the help, exit 2" {
   run --separate-stderr "$PRELOAD" -d now
   [ "$status" -eq 2 ]
   [ "${stderr_lines[0]}" = "preload: unexpected argument: now" ]
-  [ "${stderr_lines[1]}" = "Usage: ./preload -d|-e [--dry-run] [--yes]" ]
+  [ "${stderr_lines[1]}" = "Usage: ./preload -d|-e [--swift-from DIR|TARBALL] [--dry-run] [--yes]" ]
 }
 
 @test "--dry-run or --yes without -d/-e: error, exit 2" {
@@ -75,7 +75,7 @@ log_lacks() { if grep -qE -- "$1" "$FAKE_LOG"; then echo "unexpected call: $1" >
   for mode in d e; do
     run --separate-stderr "$PRELOAD" "-$mode" </dev/null
     [ "${lines[0]}" = "preload -$mode: preparing this host for the Hublot course" ]
-    [[ "$output" == *"[8] Project images"* ]]
+    [[ "$output" == *"[9] Project images"* ]]
     [[ "$stderr" == *"preload must change this host (build the project images) and there is no terminal to ask: re-run with --yes"* ]]
     [ "$status" -eq 1 ]
   done
@@ -381,33 +381,13 @@ log_lacks() { if grep -qE -- "$1" "$FAKE_LOG"; then echo "unexpected call: $1" >
 
 # --- host tools --------------------------------------------------------------------
 
-@test "Swift missing on Ubuntu 24.04: ✗ with the official tarball's URL and /opt/swift, exit 1" {
-  os_ubuntu2404; docker_engine; base_image_present; fake_scripts
-  rm "$FAKE/bin/swift"
-  run "$PRELOAD" -d --yes
-  [ "$status" -eq 1 ]
-  [[ "$output" == *"✗ Swift: missing (6.2 or newer is needed)"* ]]
-  [[ "$output" == *"curl -fLO https://download.swift.org/swift-6.3.1-release/ubuntu2404/swift-6.3.1-RELEASE/swift-6.3.1-RELEASE-ubuntu24.04.tar.gz"* ]]
-  [[ "$output" == *"-C $PRELOAD_SWIFT_HOME --strip-components=1"* ]]
-}
-
-@test "Swift in /opt/swift but not on PATH: says which line to add" {
-  docker_engine; base_image_present; fake_scripts
-  rm "$FAKE/bin/swift"
-  mkdir -p "$PRELOAD_SWIFT_HOME/usr/bin"
-  printf '#!/usr/bin/env bash\necho "Swift version 6.2.1 (swift-6.2.1-RELEASE)"\n' >"$PRELOAD_SWIFT_HOME/usr/bin/swift"
-  chmod +x "$PRELOAD_SWIFT_HOME/usr/bin/swift"
-  run "$PRELOAD" -d --dry-run
-  [[ "$output" == *"✗ Swift 6.2.1 is in $PRELOAD_SWIFT_HOME but not on PATH"* ]]
-  [[ "$output" == *"export PATH=$PRELOAD_SWIFT_HOME/usr/bin:\$PATH"* ]]
-}
-
 @test "Swift older than 6.2, no venv, no ONNX Runtime: each ✗ in the summary" {
   docker_engine; base_image_present; fake_scripts
   echo 6.0.3 >"$FAKE_STATE/swift-version"; touch "$FAKE_STATE/no-venv" "$FAKE_STATE/no-ort"
   run "$PRELOAD" -d --yes
   [ "$status" -eq 1 ]
-  [[ "$output" == *"  ✗ Swift 6.0.3: 6.2 or newer is needed"* ]]
+  [[ "$output" == *"Swift 6.0.3 ($FAKE/bin/swift) is older than 6.2: installing a newer one into $PRELOAD_SWIFT_HOME"* ]]
+  [[ "$output" == *"  ✗ Swift: missing, and swift.org cannot be reached (use --swift-from DIR|TARBALL)"* ]]
   [[ "$output" == *"  ✗ Python 3.12.3: venv missing (python3-venv)"* ]]
   [[ "$output" == *"  ✗ ONNX Runtime development files: missing"* ]]
   [[ "$output" == *"Something is missing"* ]]
@@ -436,4 +416,277 @@ log_lacks() { if grep -qE -- "$1" "$FAKE_LOG"; then echo "unexpected call: $1" >
   [ "$status" -eq 1 ]
   run version_ge 5.10 6.2
   [ "$status" -eq 1 ]
+}
+
+# --- host package sets (scripts/setup-host) ----------------------------------------
+
+SETUP_HOST="$BATS_TEST_DIRNAME/../../scripts/setup-host"
+TEST_TOOLS_RE='chromium|bats|wrk|shellcheck|jq'
+
+@test "-d --dry-run, nothing installed: the course's packages only, no test tool" {
+  docker_engine; base_image_present
+  packages_missing binutils ca-certificates curl git pkg-config libturbojpeg0-dev libspng-dev python3-venv \
+                   jq shellcheck bats wrk chromium chromium-driver
+  run "$PRELOAD" -d --dry-run
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"==> would install course packages: binutils ca-certificates curl git pkg-config libturbojpeg0-dev libspng-dev python3-venv"* ]]
+  if grep -E "(would install|test tools).*($TEST_TOOLS_RE)" <<<"$output"; then return 1; fi
+  log_lacks "^(dpkg-query|apt-cache|apt-get) .*($TEST_TOOLS_RE)"
+}
+
+@test "setup-host --tests --dry-run: Debian's test tools are chromium and chromium-driver" {
+  packages_missing jq shellcheck bats wrk chromium chromium-driver
+  run "$SETUP_HOST" --tests --dry-run
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"==> course packages present"* ]]
+  [[ "$output" == *"==> would install test tools (debian): jq shellcheck bats wrk chromium chromium-driver"* ]]
+}
+
+@test "setup-host --tests --dry-run on Ubuntu: chromium (or chromium-browser) and chromium-chromedriver" {
+  os_ubuntu2404
+  packages_missing bats chromium-browser chromium-chromedriver chromium chromium-driver
+  run "$SETUP_HOST" --tests --dry-run
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"==> would install test tools (ubuntu): bats chromium chromium-chromedriver"* ]]
+  # An archive that offers only chromium-browser: that one.
+  more_candidates "chromium-browser 2:1snap1-0ubuntu2" "chromium-chromedriver 2:1snap1-0ubuntu2"
+  run "$SETUP_HOST" --tests --dry-run
+  [[ "$output" == *"==> would install test tools (ubuntu): bats chromium-browser chromium-chromedriver"* ]]
+}
+
+@test "setup-host without --tests: the test tools are not even looked at" {
+  packages_missing bats chromium
+  run "$SETUP_HOST" --check
+  [ "$status" -eq 0 ]
+  [[ "$output" != *"test tools"* ]]
+  run "$SETUP_HOST" --tests --check
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"==> missing test tools (debian): bats chromium"* ]]
+}
+
+@test "setup-host --tests, Chromium fails to install on Ubuntu: the codecs and the other tools are in, exit 1" {
+  os_ubuntu2404
+  more_candidates "bats 1.10.0-1" "chromium-browser 2:1snap1-0ubuntu2" "chromium-chromedriver 2:1snap1-0ubuntu2"
+  packages_missing libspng-dev bats chromium-browser chromium-chromedriver
+  fake apt-get 'case "$*" in *chromium*) echo "error: cannot communicate with server: snapd" >&2; exit 100 ;; esac'
+  run "$SETUP_HOST" --tests
+  [ "$status" -eq 1 ]
+  grep -qx 'apt-get install -y -q --no-install-recommends libspng-dev' "$FAKE_LOG"
+  grep -qx 'apt-get install -y -q --no-install-recommends bats' "$FAKE_LOG"
+  grep -qx 'apt-get install -y -q --no-install-recommends chromium-browser chromium-chromedriver' "$FAKE_LOG"
+  # The course's packages come first, in their own call.
+  [ "$(grep -n 'apt-get install.* libspng-dev' "$FAKE_LOG" | cut -d: -f1)" -lt "$(grep -n 'apt-get install.* bats' "$FAKE_LOG" | cut -d: -f1)" ]
+  [[ "$output" == *"could not install chromium-browser chromium-chromedriver (the course's packages and ONNX Runtime are not affected)"* ]]
+}
+
+@test "setup-host --tests, a test tool missing from the archive: reported, not asked for, exit 1" {
+  packages_missing wrk
+  run "$SETUP_HOST" --tests
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"test tool wrk: not in this distribution's archive"* ]]
+  log_lacks 'apt-get install'
+}
+
+# --- Swift ---------------------------------------------------------------------------
+
+# make_toolchain DIR VERSION: a fake toolchain folder (DIR/usr/bin/swift).
+make_toolchain() {
+  mkdir -p "$1/usr/bin" "$1/usr/lib/swift"
+  printf '#!/usr/bin/env bash\necho "Swift version %s (swift-%s-RELEASE)"\n' "$2" "$2" >"$1/usr/bin/swift"
+  chmod +x "$1/usr/bin/swift"
+}
+# The Swift step's lines of the output.
+swift_step() { sed -n '/^\[[0-9]*\] Swift/,/^\[[0-9]*\] Python/p' <<<"$output"; }
+swift_plan() { swift_step | grep -E '^    (would|  \$)' || true; }
+
+@test "Swift on PATH: nothing done for Swift (and --swift-from is not used)" {
+  docker_engine; base_image_present
+  run "$PRELOAD" -d --dry-run --swift-from "$BATS_TEST_DIRNAME"/../../samples/cat.jpg
+  [ "$status" -eq 2 ]
+  make_toolchain "$BATS_TEST_TMPDIR/toolchain" 6.3.1
+  run "$PRELOAD" -d --dry-run --swift-from "$BATS_TEST_TMPDIR/toolchain"
+  [ "$status" -eq 0 ]
+  [[ "$(swift_step)" == *"✓ Swift 6.3.1 ($FAKE/bin/swift)"* ]]
+  [[ "$(swift_step)" == *"--swift-from $BATS_TEST_TMPDIR/toolchain not used: Swift is already there"* ]]
+  [ -z "$(swift_plan)" ]
+  log_lacks 'swift.org'
+  [ ! -e "$PRELOAD_SWIFT_HOME" ]
+}
+
+@test "--swift-from something else than a toolchain folder or a .tar.gz: usage error, exit 2" {
+  run --separate-stderr "$PRELOAD" -d --swift-from /nonexistent
+  [ "$status" -eq 2 ]
+  [ "${stderr_lines[0]}" = "preload: --swift-from /nonexistent: neither a toolchain folder (holding usr/bin/swift) nor a .tar.gz" ]
+  run --separate-stderr "$PRELOAD" -d --swift-from
+  [ "$status" -eq 2 ]
+  [ "${stderr_lines[0]}" = "preload: --swift-from needs a toolchain folder or a .tar.gz" ]
+}
+
+@test "--swift-from DIR, no Swift: copied into the prefix, PATH for login shells, exit 3" {
+  docker_engine; base_image_present; fake_scripts; no_swift
+  make_toolchain "$BATS_TEST_TMPDIR/toolchain" 6.3.1
+  run "$PRELOAD" -d --yes --swift-from "$BATS_TEST_TMPDIR/toolchain"
+  [ "$status" -eq 3 ]
+  [ -x "$PRELOAD_SWIFT_HOME/usr/bin/swift" ]
+  [ -d "$PRELOAD_SWIFT_HOME/usr/lib/swift" ]
+  [ "$(cat "$PRELOAD_PROFILE_DIR/hublot-swift.sh")" = "export PATH=$PRELOAD_SWIFT_HOME/usr/bin:\$PATH" ]
+  [[ "$output" == *"local toolchain folder: $BATS_TEST_TMPDIR/toolchain"* ]]
+  [[ "$output" == *"  ✓ Swift 6.3.1 in $PRELOAD_SWIFT_HOME (on PATH in new login shells; in this terminal: export PATH=$PRELOAD_SWIFT_HOME/usr/bin:\$PATH)"* ]]
+  [[ "$output" == *"- copy the Swift toolchain $BATS_TEST_TMPDIR/toolchain into $PRELOAD_SWIFT_HOME"* ]]
+  [[ "$output" == *"Log out and in again so that:"*"swift is on PATH"* ]]
+  log_lacks 'swift.org'
+}
+
+@test "--swift-from TARBALL (swift.org's layout, no .sig beside it): unpacked into the prefix" {
+  docker_engine; base_image_present; fake_scripts; no_swift
+  make_toolchain "$BATS_TEST_TMPDIR/swift-6.3.1-RELEASE-debian12" 6.3.1
+  tar -czf "$BATS_TEST_TMPDIR/swift-6.3.1-RELEASE-debian12.tar.gz" -C "$BATS_TEST_TMPDIR" swift-6.3.1-RELEASE-debian12
+  run "$PRELOAD" -d --yes --swift-from "$BATS_TEST_TMPDIR/swift-6.3.1-RELEASE-debian12.tar.gz"
+  [ "$status" -eq 3 ]
+  [ -x "$PRELOAD_SWIFT_HOME/usr/bin/swift" ]
+  [[ "$output" == *"no swift-6.3.1-RELEASE-debian12.tar.gz.sig beside it: its signature is not checked"* ]]
+  [[ "$output" == *"--strip-components=1"* ]]
+  [[ "$output" == *"  ✓ Swift 6.3.1 in $PRELOAD_SWIFT_HOME"* ]]
+}
+
+@test "--swift-from TARBALL of a toolchain folder (usr/ at the top): unpacked as it is" {
+  docker_engine; base_image_present; fake_scripts; no_swift
+  make_toolchain "$BATS_TEST_TMPDIR/toolchain" 6.2.1
+  tar -czf "$BATS_TEST_TMPDIR/swift.tar.gz" -C "$BATS_TEST_TMPDIR/toolchain" .
+  run "$PRELOAD" -d --yes --swift-from "$BATS_TEST_TMPDIR/swift.tar.gz"
+  [ "$status" -eq 3 ]
+  [ -x "$PRELOAD_SWIFT_HOME/usr/bin/swift" ]
+  [[ "$output" == *"--strip-components=0"* ]]
+  [[ "$output" == *"  ✓ Swift 6.2.1 in $PRELOAD_SWIFT_HOME"* ]]
+}
+
+@test "--swift-from TARBALL with a .sig but no swift.org keys beside it: not installed, exit 1" {
+  docker_engine; base_image_present; fake_scripts; no_swift
+  make_toolchain "$BATS_TEST_TMPDIR/toolchain" 6.3.1
+  tar -czf "$BATS_TEST_TMPDIR/swift.tar.gz" -C "$BATS_TEST_TMPDIR/toolchain" .
+  echo signature >"$BATS_TEST_TMPDIR/swift.tar.gz.sig"
+  run "$PRELOAD" -d --yes --swift-from "$BATS_TEST_TMPDIR/swift.tar.gz"
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"✗ Swift: $BATS_TEST_TMPDIR/swift.tar.gz not checked (put swift.org's all-keys.asc beside it)"* ]]
+  [ ! -e "$PRELOAD_SWIFT_HOME/usr/bin/swift" ]
+}
+
+@test "--swift-from TARBALL --dry-run with its .sig and keys: the gpg check, then the unpacking" {
+  docker_engine; base_image_present; no_swift
+  make_toolchain "$BATS_TEST_TMPDIR/toolchain" 6.3.1
+  tar -czf "$BATS_TEST_TMPDIR/swift.tar.gz" -C "$BATS_TEST_TMPDIR/toolchain" .
+  touch "$BATS_TEST_TMPDIR/swift.tar.gz.sig" "$BATS_TEST_TMPDIR/all-keys.asc"
+  run "$PRELOAD" -d --dry-run --swift-from "$BATS_TEST_TMPDIR/swift.tar.gz"
+  [ "$status" -eq 0 ]
+  swift_plan | grep -q "gpg --batch --quiet --import $BATS_TEST_TMPDIR/all-keys.asc"
+  swift_plan | grep -q "gpg --batch --verify $BATS_TEST_TMPDIR/swift.tar.gz.sig $BATS_TEST_TMPDIR/swift.tar.gz"
+  [[ "$output" == *"  ✗ Swift: missing (a real run installs it from $BATS_TEST_TMPDIR/swift.tar.gz into $PRELOAD_SWIFT_HOME)"* ]]
+  [ "$(swift_plan | grep -n 'gpg --batch --verify' | cut -d: -f1)" -lt "$(swift_plan | grep -n 'tar -xzf' | cut -d: -f1)" ]
+  [ ! -e "$PRELOAD_SWIFT_HOME" ]
+  [ -z "$(changing_calls)" ]
+}
+
+@test "Swift in the prefix but not on PATH: the PATH line for login shells is planned" {
+  docker_engine; base_image_present; no_swift
+  make_toolchain "$PRELOAD_SWIFT_HOME" 6.2.1
+  run "$PRELOAD" -d --dry-run
+  [[ "$output" == *"Swift 6.2.1 is in $PRELOAD_SWIFT_HOME but not on PATH"* ]]
+  swift_plan | grep -qx "    would put $PRELOAD_SWIFT_HOME/usr/bin on the PATH of login shells ($PRELOAD_PROFILE_DIR/hublot-swift.sh)"
+  [[ "$output" == *"this terminal does not have it yet: export PATH=$PRELOAD_SWIFT_HOME/usr/bin:\$PATH"* ]]
+  # The summary describes the host as it is now.
+  [[ "$output" == *"  ✗ Swift 6.2.1: $PRELOAD_SWIFT_HOME/usr/bin is not on PATH yet"* ]]
+  if swift_plan | grep -q curl; then return 1; fi
+  log_lacks 'swift.org'
+}
+
+@test "Swift missing, no Internet, a real run: nothing installed, --swift-from advised, exit 1" {
+  os_ubuntu2404; docker_engine; base_image_present; fake_scripts; no_swift
+  run "$PRELOAD" -d --yes
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"swift.org's toolchain for this host: https://download.swift.org/swift-6.3.1-release/ubuntu2404/swift-6.3.1-RELEASE/swift-6.3.1-RELEASE-ubuntu24.04.tar.gz"* ]]
+  [[ "$output" == *"✗ download.swift.org does not answer (no Internet, proxy?)"* ]]
+  [[ "$output" == *"  ✗ Swift: missing, and swift.org cannot be reached (use --swift-from DIR|TARBALL)"* ]]
+  log_lacks '^apt-get install'
+  [ ! -e "$PRELOAD_SWIFT_HOME" ]
+}
+
+@test "Swift missing, no Internet, --dry-run: swift.org's URL and the signature check for Debian 12/13, Ubuntu 22.04/24.04, x86_64 and aarch64" {
+  docker_engine; base_image_present; no_swift
+  local os arch dir platform url
+  for os in debian12:debian12:debian12 debian13:debian12:debian12 ubuntu2204:ubuntu2204:ubuntu22.04 ubuntu2404:ubuntu2404:ubuntu24.04; do
+    for arch in x86_64 aarch64; do
+      "os_${os%%:*}"; rm -f "$FAKE_STATE/arch"
+      [ "$arch" = x86_64 ] || arch_aarch64
+      dir=$(cut -d: -f2 <<<"$os") platform=$(cut -d: -f3 <<<"$os")
+      [ "$arch" = x86_64 ] || { dir=$dir-aarch64; platform=$platform-aarch64; }
+      url="https://download.swift.org/swift-6.3.1-release/$dir/swift-6.3.1-RELEASE/swift-6.3.1-RELEASE-$platform.tar.gz"
+      run "$PRELOAD" -d --dry-run
+      [ "$status" -eq 0 ] || { echo "$os $arch: exit $status" >&2; return 1; }
+      [[ "$output" == *", $arch, native"* ]]
+      [[ "$(swift_step)" == *"✗ download.swift.org does not answer"*"a real run would stop here: give a local toolchain with --swift-from"* ]]
+      swift_plan | grep -q -- "-o /tmp/preload-swift.XXXXXX/${url##*/} $url\$" || { echo "$os $arch: no $url" >&2; return 1; }
+      swift_plan | grep -q -- " $url.sig\$"
+      swift_plan | grep -q -- "-o /tmp/preload-swift.XXXXXX/all-keys.asc https://www.swift.org/keys/all-keys.asc\$"
+      swift_plan | grep -q -- "gpg --batch --verify /tmp/preload-swift.XXXXXX/${url##*/}.sig /tmp/preload-swift.XXXXXX/${url##*/}\$"
+      swift_plan | grep -q -- "tar -xzf /tmp/preload-swift.XXXXXX/${url##*/} -C $PRELOAD_SWIFT_HOME --strip-components=1"
+      [[ "$output" == *"  ✗ Swift: missing (a real run installs 6.3.1 into $PRELOAD_SWIFT_HOME)"* ]]
+      [[ "$output" == *"  - check the toolchain's signature (gpg --verify: a good signature from a Swift key)"* ]]
+      [ -z "$(changing_calls)" ]
+    done
+  done
+}
+
+@test "Swift missing on Debian 13 with swift.org reachable, --dry-run: its system packages, with Debian 13's gcc 14" {
+  os_debian13; docker_engine; base_image_present; no_swift; swift_org_reachable
+  packages_missing libgcc-14-dev libstdc++-14-dev libz3-dev
+  run "$PRELOAD" -d --dry-run
+  [ "$status" -eq 0 ]
+  [[ "$(swift_step)" != *"does not answer"* ]]
+  swift_plan | grep -qx "    would install the Swift toolchain's system packages: libz3-dev libgcc-14-dev libstdc++-14-dev"
+}
+
+@test "swift_target and swift_url: swift.org's download URLs by distribution and architecture" {
+  # shellcheck disable=SC1090,SC1091  # preload, sourced for its functions only
+  source "$PRELOAD"
+  SWIFT_VERSION=6.3.1
+  [ "$(swift_url "$(swift_target debian 12 x86_64)")" = https://download.swift.org/swift-6.3.1-release/debian12/swift-6.3.1-RELEASE/swift-6.3.1-RELEASE-debian12.tar.gz ]
+  [ "$(swift_url "$(swift_target debian 12 aarch64)")" = https://download.swift.org/swift-6.3.1-release/debian12-aarch64/swift-6.3.1-RELEASE/swift-6.3.1-RELEASE-debian12-aarch64.tar.gz ]
+  [ "$(swift_target debian 13 x86_64)" = "debian12 debian12" ]
+  [ "$(swift_target ubuntu 22.04 x86_64)" = "ubuntu2204 ubuntu22.04" ]
+  [ "$(swift_target ubuntu 24.04 arm64)" = "ubuntu2404-aarch64 ubuntu24.04-aarch64" ]
+  [ "$(swift_url "$(swift_target ubuntu 24.04 aarch64)")" = https://download.swift.org/swift-6.3.1-release/ubuntu2404-aarch64/swift-6.3.1-RELEASE/swift-6.3.1-RELEASE-ubuntu24.04-aarch64.tar.gz ]
+  SWIFT_VERSION=6.2.3
+  [ "$(swift_url "$(swift_target ubuntu 22.04 amd64)")" = https://download.swift.org/swift-6.2.3-release/ubuntu2204/swift-6.2.3-RELEASE/swift-6.2.3-RELEASE-ubuntu22.04.tar.gz ]
+  PRELOAD_SWIFT_PLATFORM=debian13 run swift_target debian 13 aarch64
+  [ "$output" = "debian13-aarch64 debian13-aarch64" ]
+  for unknown in "debian 11 x86_64" "ubuntu 20.04 x86_64" "fedora 41 x86_64" "debian 12 riscv64"; do
+    # shellcheck disable=SC2086  # three words
+    run swift_target $unknown
+    [ "$status" -eq 1 ]
+  done
+}
+
+@test "Swift missing on Linux Mint 22 (Ubuntu 24.04's base): Ubuntu 24.04's toolchain" {
+  docker_engine; base_image_present; no_swift
+  printf 'PRETTY_NAME="Linux Mint 22"\nID=linuxmint\nID_LIKE="ubuntu debian"\nVERSION_ID="22"\nVERSION_CODENAME=wilma\nUBUNTU_CODENAME=noble\n' >"$PRELOAD_OS_RELEASE"
+  run "$PRELOAD" -d --dry-run
+  [ "$status" -eq 0 ]
+  [[ "$(swift_step)" == *"/ubuntu2404/swift-6.3.1-RELEASE/swift-6.3.1-RELEASE-ubuntu24.04.tar.gz"* ]]
+}
+
+@test "Swift missing on an unknown system (Debian 11): ✗, use --swift-from" {
+  docker_engine; base_image_present; no_swift; fake_scripts
+  printf 'PRETTY_NAME="Debian GNU/Linux 11 (bullseye)"\nID=debian\nVERSION_ID="11"\nVERSION_CODENAME=bullseye\n' >"$PRELOAD_OS_RELEASE"
+  run "$PRELOAD" -d --yes
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"✗ Swift: missing, and no swift.org toolchain for Debian GNU/Linux 11 (bullseye) on x86_64 (use --swift-from)"* ]]
+}
+
+@test "Swift missing and curl not installed yet, --dry-run: swift.org not asked, the plan still shown" {
+  docker_engine; base_image_present; no_swift
+  rm "$FAKE/bin/curl"
+  run "$PRELOAD" -d --dry-run
+  [ "$status" -eq 0 ]
+  [[ "$(swift_step)" == *"curl is not installed yet (the host tools above bring it): swift.org not asked"* ]]
+  swift_plan | grep -q 'gpg --batch --verify'
 }
