@@ -100,11 +100,9 @@ def send(url: urllib.parse.ParseResult, kind: Kind, timeout: float) -> tuple[int
         connection.putheader("Content-Type", kind.content_type)
         length = kind.declared_length if kind.declared_length >= 0 else len(kind.body)
         connection.putheader("Content-Length", str(length))
-        if kind.declared_length < 0:
-            # The oversized kind stays keep-alive, as browsers are: the server answers 413 from the header
-            # at once. (With `Connection: close` the server reads the rest of the body before answering,
-            # so that clients that send everything first get their answer: docs/reliability.md.)
-            connection.putheader("Connection", "close")
+        # One request per connection: the oversized kind then needs its 413 while its body is unsent (the
+        # servers answer from the header and drop the rest after the answer: lingering close).
+        connection.putheader("Connection", "close")
         connection.endheaders()
         if kind.abort_after >= 0:
             connection.send(kind.body[: kind.abort_after])
@@ -182,7 +180,9 @@ def run(url: str, requests: int, clients: int, pids: dict[str, int], max_upload:
                     tally.failures.append(f"{kind.name}: answered {status}")
             if index in (warm, requests // 2) and pids:
                 samples["warm" if index == warm else "middle"] = sample(pids)
-                log(f"  {index} requests sent, {sample(pids)}")
+            if index > 0 and index % max(1, requests // 10) == 0:
+                log(f"  {index} requests sent in {time.monotonic() - started:.0f} s"
+                    + (f", {sample(pids)}" if pids else ""))
 
     threads = [threading.Thread(target=client, daemon=True) for _ in range(clients)]
     for thread in threads:
@@ -199,8 +199,11 @@ def run(url: str, requests: int, clients: int, pids: dict[str, int], max_upload:
             before, after = samples["warm"][name], samples["end"][name]
             growth[name] = {"rss_pct": round(100 * (after["rss_kib"] - before["rss_kib"]) / max(1, before["rss_kib"]), 1),
                             "fds": after["fds"] - before["fds"]}
+    sent = sum(tally.statuses.values())
+    if sent < requests:
+        tally.failures.append(f"stopped by --max-seconds ({max_seconds:g} s) after {sent} of {requests} requests")
     return {
-        "requests": requests, "clients": clients, "seconds": round(elapsed, 1),
+        "requests": sent, "requested": requests, "clients": clients, "seconds": round(elapsed, 1),
         "answers": {f"{k[0]} {k[1]}": v for k, v in sorted(tally.statuses.items(), key=str)},
         "failures": len(tally.failures), "failure_examples": tally.failures[:20],
         "good_latency_ms": {
@@ -221,7 +224,7 @@ def main() -> int:
     parser.add_argument("--pid", action="append", default=[], help="NAME=PID of a process to sample")
     parser.add_argument("--max-upload", type=int, default=20 * 1024 * 1024)
     parser.add_argument("--photo", type=Path, required=True)
-    parser.add_argument("--max-seconds", type=float, default=3600)
+    parser.add_argument("--max-seconds", type=float, default=7200, help="stop (and fail) after this long")
     parser.add_argument("--max-growth-pct", type=float, default=5.0)
     parser.add_argument("--report", type=Path)
     args = parser.parse_args()
