@@ -64,8 +64,10 @@ build-release: ## release build of the executables (Swift stdlib linked in: the 
 	$(SWIFT) build -c release --static-swift-stdlib --product hublot-classifier
 	$(SWIFT) build -c release --static-swift-stdlib --product hublot-front
 
-test: setup models reference build ## run every test (Swift, Python, shell)
-	$(MAKE) --no-print-directory test-shell test-swift test-python fuzz-smoke-images test-containers
+test: export HUBLOT_ENGINE_MARKER := $(ROOT)/.cache/docker-engine-started-by-make-test
+test: setup models reference build ## run every test (Swift, Python, shell); stops the Docker engine after if it started it
+	@status=0; $(MAKE) --no-print-directory test-shell test-swift test-python fuzz-smoke-images test-containers || status=$$?; \
+	  $(ROOT)/scripts/docker-engine --stop-if-started; exit $$status
 
 test-swift: ## Swift tests (needs `make build models reference`)
 	$(SWIFT) test --skip-build
