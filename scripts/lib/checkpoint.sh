@@ -140,19 +140,74 @@ image_size() {
   docker image inspect -f '{{.Size}}' "$1" | awk '{printf "%.0f MB\n", $1 / 1e6}'
 }
 
-# compose_down COMPOSE_COMMAND...: stops the stack (SIGTERM), checks that no
-# container had to be killed when the grace period ran out (exit code 137),
-# then removes the containers; the volumes stay. Prints how long it took.
+# compose_command FILE PROJECT [v2]: sets COMPOSE to the Compose command on FILE
+# and PROJECT: Compose v2 (`docker compose`), else Compose v1 (`docker-compose`
+# 1.29+, Debian 12's package), unless v2 is asked for (cp7's compose.yaml needs it).
+compose_command() {
+  local version
+  COMPOSE_PROJECT=$2
+  if docker compose version >/dev/null 2>&1; then
+    COMPOSE=(docker compose -f "$1" -p "$2") COMPOSE_V1=0
+    return 0
+  fi
+  [ "${3:-}" != v2 ] || die "Docker Compose v2 is missing (./preload -e installs Docker Engine with it)"
+  command -v docker-compose >/dev/null 2>&1 \
+    || die "Docker Compose is missing (./preload installs it)"
+  version=$(docker-compose version --short 2>/dev/null || echo 0)
+  [ "$(printf '%s\n1.29\n' "$version" | sort -V | head -n 1)" = 1.29 ] \
+    || die "docker-compose $version is too old: Compose v2, or v1 1.29 or later, is needed (./preload)"
+  COMPOSE=(docker-compose -f "$1" -p "$2") COMPOSE_V1=1
+}
+
+# compose_containers: ids of the containers of COMPOSE_PROJECT, stopped ones too.
+compose_containers() {
+  docker ps -aq --filter "label=com.docker.compose.project=$COMPOSE_PROJECT"
+}
+
+# compose_up SECONDS: `up -d`, then waits until every container of the project
+# is running and healthy when it has a healthcheck, or exited 0 when it has
+# none (init); fails after SECONDS with the logs. Compose v2 waits by itself
+# (--wait); v1 has no --wait, so the containers' states are polled.
+compose_up() {
+  local limit=$1 waited=0 id state pending
+  if [ "$COMPOSE_V1" = 0 ]; then
+    "${COMPOSE[@]}" up -d --wait
+    return 0
+  fi
+  "${COMPOSE[@]}" up -d
+  while :; do
+    pending=()
+    for id in $(compose_containers); do
+      state=$(docker inspect -f '{{index .Config.Labels "com.docker.compose.service"}} {{.State.Status}} {{if .State.Health}}{{.State.Health.Status}}{{else}}none{{end}} {{.State.ExitCode}}' "$id")
+      case "$state" in
+        *" running healthy "*|*" exited none 0") ;;
+        *" exited "*) "${COMPOSE[@]}" logs >&2; die "a container stopped: $state" ;;
+        *) pending+=("${state%% *}") ;;
+      esac
+    done
+    [ "${#pending[@]}" -gt 0 ] || return 0
+    waited=$((waited + 1))
+    if [ "$waited" -ge "$limit" ]; then
+      "${COMPOSE[@]}" logs >&2
+      die "not healthy after $limit s: ${pending[*]}"
+    fi
+    sleep 1
+  done
+}
+
+# compose_down: stops the stack (SIGTERM), checks that no container had to be
+# killed when the grace period ran out (exit code 137), then removes the
+# containers; the volumes stay. Prints how long it took.
 compose_down() {
   local begin service code killed=()
   begin=$(date +%s)
-  "$@" stop
+  "${COMPOSE[@]}" stop
   while read -r service code; do
     [ -n "$service" ] || continue
     if [ "$code" = 137 ]; then killed+=("$service"); fi
-  done < <("$@" ps -a --format '{{.Service}} {{.ExitCode}}')
-  "$@" down
-  say "docker compose stop + down took $(( $(date +%s) - begin )) s (the volume is kept; down -v clears it)"
+  done < <(compose_containers | xargs -r docker inspect -f '{{index .Config.Labels "com.docker.compose.service"}} {{.State.ExitCode}}')
+  "${COMPOSE[@]}" down
+  say "${COMPOSE[*]:0:2} stop + down took $(( $(date +%s) - begin )) s (the volume is kept; down -v clears it)"
   [ "${#killed[@]}" -eq 0 ] || die "killed after the grace period (SIGTERM ignored): ${killed[*]}"
   say "every container stopped cleanly on SIGTERM"
 }

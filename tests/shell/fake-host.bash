@@ -134,14 +134,22 @@ as_student() {
 docker_distro() {
   installed docker.io containerd runc
   echo "20.10.24+dfsg1" >"$FAKE_STATE/docker-version"
+  echo 1.41 >"$FAKE_STATE/docker-api"
   echo running >"$FAKE_STATE/daemon"
   fake_docker
+}
+
+# Debian 12's docker-compose 1.29.2 (Compose v1), installed.
+compose_v1_installed() {
+  installed docker-compose
+  fake docker-compose '[ "$*" = "version --short" ] && echo 1.29.2'
 }
 
 # Docker Engine from Docker's repository, running, with its plugins.
 docker_engine() {
   installed docker-ce docker-ce-cli containerd.io docker-buildx-plugin docker-compose-plugin
   echo "27.3.1" >"$FAKE_STATE/docker-version"
+  echo 1.47 >"$FAKE_STATE/docker-api"
   echo running >"$FAKE_STATE/daemon"
   echo "Docker Compose version v2.29.7" >"$FAKE_STATE/compose"
   echo "github.com/docker/buildx v0.17.1 257815a" >"$FAKE_STATE/buildx"
@@ -223,7 +231,8 @@ case "$1" in
       denied) echo "permission denied while trying to connect to the Docker daemon socket" >&2; exit 1 ;;
       *) echo "Cannot connect to the Docker daemon at unix:///var/run/docker.sock" >&2; exit 1 ;;
     esac ;;
-  version) answers && cat "$S/docker-version" ;;
+  version) answers || exit 1
+           case "$*" in *APIVersion*) cat "$S/docker-api" ;; *) cat "$S/docker-version" ;; esac ;;
   compose|buildx)
     if [ "$2" = version ]; then [ -f "$S/$1" ] && cat "$S/$1"; exit; fi
     [ "$1 $2" = "buildx build" ] || exit 1

@@ -96,8 +96,10 @@ log_lacks() { if grep -qE -- "$1" "$FAKE_LOG"; then echo "unexpected call: $1" >
   plan | grep -q "would make debian:trixie-slim available once Docker runs"
   plan | grep -q "would build three throwaway images"
   [[ "$output" == *"Dry run: nothing was changed."* ]]
-  # docker-compose 1.29 (Compose v1) is not offered as a Compose v2 plugin.
-  plan_lacks "docker-compose 1.29"
+  # docker-compose 1.29 (Compose v1) is not offered as a Compose v2 plugin, but for cp6.
+  plan | grep -qx '    would install Compose v1 for cp6 (docker-compose 1.29.2-3; cp7 needs Compose v2)'
+  [[ "$output" == *"without buildx, cp4-cp6 build hublot-init with BuildKit through docker build"* ]]
+  [[ "$output" == *"! Docker plugins missing from Debian GNU/Linux 12 (bookworm): Compose v2 buildx"* ]]
   [ -z "$(changing_calls)" ]
 }
 
@@ -310,16 +312,37 @@ log_lacks() { if grep -qE -- "$1" "$FAKE_LOG"; then echo "unexpected call: $1" >
   log_lacks usermod
 }
 
-@test "-d --yes, an engine that cannot build named contexts: cp7 told untestable, no project images, exit 1" {
+@test "-d --yes, Debian 12's docker.io 20.10 and docker-compose 1.29: cp1-cp6 ready, cp7 told untestable, hublot-init built, exit 0" {
+  docker_distro; compose_v1_installed; base_image_present; fake_scripts
+  echo named-context >"$FAKE_STATE/build-fails"
+  run "$PRELOAD" -d --yes
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"Compose v1 (docker-compose 1.29.2) present: kept; cp6 works with it, cp7 needs Compose v2"* ]]
+  [[ "$output" == *"✓ multi-stage"* && "$output" == *"✗ named-context"* ]]
+  [[ "$output" == *"ERROR: named-context not supported"* ]]
+  [[ "$output" == *"✗ engine API 1.41: HEALTHCHECK --start-interval needs 1.44 (Engine 25)"* ]]
+  [[ "$output" == *"! Docker engine 20.10.24+dfsg1 (the distribution's docker.io), buildx missing, Compose v2 missing, Compose v1 1.29.2: enough for cp1-cp6; cp7 needs buildx and Compose v2"* ]]
+  [[ "$output" == *"! cp7: engine 20.10.24+dfsg1 fails named-context start-interval: cp7 is not testable with it (./preload -e installs Docker Engine); cp1-cp6 do not need it"* ]]
+  [[ "$output" == *"this engine cannot build cp7's images (see the previous step): hublot-init only, for cp4-cp6"* ]]
+  grep -qx 'scripts/build-images hublot-init' "$FAKE_LOG"
+  # Nothing failed in the summary.
+  ! grep -q '^  ✗' <<<"$output"
+}
+
+@test "-d --yes, Debian 12's docker.io without any Compose: ✗ (cp6 needs one), exit 1" {
   docker_distro; base_image_present; fake_scripts
   echo named-context >"$FAKE_STATE/build-fails"
   run "$PRELOAD" -d --yes
   [ "$status" -eq 1 ]
-  [[ "$output" == *"✓ multi-stage"* && "$output" == *"✗ named-context"* ]]
-  [[ "$output" == *"ERROR: named-context not supported"* ]]
-  [[ "$output" == *"✗ cp7: engine 20.10.24+dfsg1 fails named-context: cp7 is not testable with it"* ]]
-  [[ "$output" == *"✗ project images: not built (the engine cannot build cp7)"* ]]
-  log_lacks 'scripts/build-images'
+  [[ "$output" == *"✗ Docker engine 20.10.24+dfsg1 (the distribution's docker.io), buildx missing, Compose v2 missing"* ]]
+}
+
+@test "-e --yes, an engine that cannot build cp7: ✗ (cp7 is what -e is for), exit 1" {
+  docker_engine; base_image_present; fake_scripts
+  echo 1.43 >"$FAKE_STATE/docker-api"
+  run "$PRELOAD" -e --yes
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"✗ cp7: engine 27.3.1 fails start-interval: cp7 is not testable with it"* ]]
 }
 
 @test "-d --yes, no engine: installs docker.io, starts it, the summary lists the changes" {
@@ -535,6 +558,27 @@ swift_plan() { swift_step | grep -E '^    (would|  \$)' || true; }
   [[ "$output" == *"- copy the Swift toolchain $BATS_TEST_TMPDIR/toolchain into $PRELOAD_SWIFT_HOME"* ]]
   [[ "$output" == *"Log out and in again so that:"*"swift is on PATH"* ]]
   log_lacks 'swift.org'
+}
+
+@test "--swift-from DIR on a fresh Debian 12: the toolchain's system packages first (its swift needs libncurses)" {
+  docker_engine; base_image_present; fake_scripts; no_swift
+  packages_missing libncurses-dev libxml2-dev libgcc-12-dev
+  make_toolchain "$BATS_TEST_TMPDIR/toolchain" 6.3.1
+  run "$PRELOAD" -d --yes --swift-from "$BATS_TEST_TMPDIR/toolchain"
+  [ "$status" -eq 3 ]
+  grep -qx 'apt-get install -y -q --no-install-recommends libncurses-dev libxml2-dev libgcc-12-dev' "$FAKE_LOG"
+  [[ "$output" == *"- install the Swift toolchain's system packages: libncurses-dev libxml2-dev libgcc-12-dev"* ]]
+}
+
+@test "--swift-from DIR holding a swift that does not run: ✗ said, preload goes on to the end, exit 1" {
+  docker_engine; base_image_present; fake_scripts; no_swift
+  make_toolchain "$BATS_TEST_TMPDIR/toolchain" 6.3.1
+  printf '#!/bin/sh\necho "swift: error while loading shared libraries: libncurses.so.6" >&2\nexit 127\n' \
+    >"$BATS_TEST_TMPDIR/toolchain/usr/bin/swift"
+  run "$PRELOAD" -d --yes --swift-from "$BATS_TEST_TMPDIR/toolchain"
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"✗ Swift: the toolchain unpacked into $PRELOAD_SWIFT_HOME does not work (no version)"* ]]
+  [[ "$output" == *"Summary (-d"* ]]
 }
 
 @test "--swift-from TARBALL (swift.org's layout, no .sig beside it): unpacked into the prefix" {
