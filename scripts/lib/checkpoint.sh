@@ -141,13 +141,13 @@ image_size() {
 }
 
 # compose_command FILE PROJECT [v2]: sets COMPOSE to the Compose command on FILE
-# and PROJECT: Compose v2 (`docker compose`), else Compose v1 (`docker-compose`
+# and PROJECT (COMPOSE_NAME: how to call it in messages): Compose v2 (`docker compose`), else Compose v1 (`docker-compose`
 # 1.29+, Debian 12's package), unless v2 is asked for (cp7's compose.yaml needs it).
 compose_command() {
   local version
   COMPOSE_PROJECT=$2
   if docker compose version >/dev/null 2>&1; then
-    COMPOSE=(docker compose -f "$1" -p "$2") COMPOSE_V1=0
+    COMPOSE=(docker compose -f "$1" -p "$2") COMPOSE_V1=0 COMPOSE_NAME="docker compose"
     return 0
   fi
   [ "${3:-}" != v2 ] || die "Docker Compose v2 is missing (./preload -e installs Docker Engine with it)"
@@ -156,7 +156,7 @@ compose_command() {
   version=$(docker-compose version --short 2>/dev/null || echo 0)
   [ "$(printf '%s\n1.29\n' "$version" | sort -V | head -n 1)" = 1.29 ] \
     || die "docker-compose $version is too old: Compose v2, or v1 1.29 or later, is needed (./preload)"
-  COMPOSE=(docker-compose -f "$1" -p "$2") COMPOSE_V1=1
+  COMPOSE=(docker-compose -f "$1" -p "$2") COMPOSE_V1=1 COMPOSE_NAME=docker-compose
 }
 
 # compose_containers: ids of the containers of COMPOSE_PROJECT, stopped ones too.
@@ -207,7 +207,7 @@ compose_down() {
     if [ "$code" = 137 ]; then killed+=("$service"); fi
   done < <(compose_containers | xargs -r docker inspect -f '{{index .Config.Labels "com.docker.compose.service"}} {{.State.ExitCode}}')
   "${COMPOSE[@]}" down
-  say "${COMPOSE[*]:0:2} stop + down took $(( $(date +%s) - begin )) s (the volume is kept; down -v clears it)"
+  say "$COMPOSE_NAME stop + down took $(( $(date +%s) - begin )) s (the volume is kept; down -v clears it)"
   [ "${#killed[@]}" -eq 0 ] || die "killed after the grace period (SIGTERM ignored): ${killed[*]}"
   say "every container stopped cleanly on SIGTERM"
 }
