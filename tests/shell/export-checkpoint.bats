@@ -122,17 +122,21 @@ Only in cp2: cp2" ]
   # The servers' library products are for Fuzz/ only: they come with cp7.
   [[ "$added" != *'.library(name: "HublotClassifier"'* ]]
   [[ "$added" != *'async-http-client'* ]]
-  # Nothing removed from the manifest but the step line.
-  [ "$(diff -u cp1/Package.swift cp2/Package.swift | grep -cE '^-[^-]')" -eq 1 ]
+  # Nothing removed from the manifest.
+  [ "$(diff -u cp1/Package.swift cp2/Package.swift | grep -cE '^-[^-]')" -eq 0 ]
   grep -q "^  cible      hublot-classifier (Package.swift)$" cp2/ReadMe.txt
   grep -q "^Ce qu'ajoute cette étape : diff -ru cp1 cp2" cp2/ReadMe.txt
 }
 
-@test "cp4 adds the hublot-init image's Dockerfile; cp6 the front's image and the Compose file" {
+@test "cp3 adds cp3/ only; cp4 the hublot-init image's Dockerfile; cp6 the front's image and the Compose file" {
+  "$EXPORT" 2 "$BATS_TEST_TMPDIR/cp2"
   "$EXPORT" 3 "$BATS_TEST_TMPDIR/cp3"
   "$EXPORT" 4 "$BATS_TEST_TMPDIR/cp4"
   "$EXPORT" 6 "$BATS_TEST_TMPDIR/cp6"
   cd "$BATS_TEST_TMPDIR"
+  run diff -rq cp2 cp3
+  [ "$output" = "Files cp2/ReadMe.txt and cp3/ReadMe.txt differ
+Only in cp3: cp3" ]
   [ -f cp3/cp3/Dockerfile ] && [ ! -e cp3/docker ]
   [ "$(ls -A cp4/docker)" = init.Dockerfile ] && [ -f cp4/.dockerignore ]
   [ "$(ls -A cp6/docker | tr '\n' ' ')" = "init.Dockerfile minimal-root " ]
