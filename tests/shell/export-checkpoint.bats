@@ -204,3 +204,14 @@ clone_with_steps() {
   [ "$status" -eq 1 ]
   [[ "$stderr" == *"a path of scripts/checkpoint-steps is missing from commit"* ]]
 }
+
+@test "./preload -d --dry-run in cp1's export (fake host): no project image to build, said plainly" {
+  "$EXPORT" 1 "$BATS_TEST_TMPDIR/cp1"   # before the fakes (git is one of them)
+  load fake-host
+  fake_host_setup
+  run "$BATS_TEST_TMPDIR/cp1/preload" -d --dry-run
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"skipped: this tree has no docker/*.Dockerfile (a checkpoint's export before cp4)"* ]]
+  [[ "$output" == *"✓ project images: none at this step (docker/init.Dockerfile comes with cp4)"* ]]
+  [[ "$output" != *"build the project images"* ]]
+}
