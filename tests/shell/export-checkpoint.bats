@@ -3,11 +3,14 @@
 # commit (HEAD here) and scripts/checkpoint-steps. No Swift build: the exports'
 # builds and go scripts run in tests/checkpoints/test_exports.py and make course-check.
 
+# shellcheck disable=SC2154  # stderr comes from `run --separate-stderr`
 bats_require_minimum_version 1.5.0
 
 REPO=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
 EXPORT="$REPO/scripts/export-checkpoint"
 
+# The entries of a folder, in C order, on one line.
+entries() { find "$1" -mindepth 1 -maxdepth 1 -printf '%f\n' | LC_ALL=C sort | tr '\n' ' '; }
 # The names a Package.swift declares in its products, dependencies and targets.
 names_of() { grep -oE "$1" "$2" | sed -E 's/.*"([^"]*)".*/\1/' | sort | tr '\n' ' '; }
 
@@ -68,8 +71,8 @@ names_of() { grep -oE "$1" "$2" | sed -E 's/.*"([^"]*)".*/\1/' | sort | tr '\n' 
   local dir=$BATS_TEST_TMPDIR/cp1
   run "$EXPORT" 1 "$dir"
   [ "$status" -eq 0 ]
-  [ "$(cd "$dir" && ls -A | tr '\n' ' ')" = ".gitignore LICENSE NOTICE Package.resolved Package.swift ReadMe.txt Sources VERSION cp1 init models preload samples scripts tests " ]
-  [ "$(ls "$dir/Sources" | tr '\n' ' ')" = "CONNXRuntime CSpng CTurboJPEG HublotAPI HublotCore HublotVersion hublot " ]
+  [ "$(entries "$dir")" = ".gitignore LICENSE NOTICE Package.resolved Package.swift ReadMe.txt Sources VERSION cp1 init models preload samples scripts tests " ]
+  [ "$(entries "$dir/Sources")" = "CONNXRuntime CSpng CTurboJPEG HublotAPI HublotCore HublotVersion hublot " ]
   [ "$(cd "$dir" && find scripts tests -type f | sort | tr '\n' ' ')" = "scripts/base-images scripts/build-images scripts/docker-engine scripts/install-onnxruntime scripts/lib/checkpoint.sh scripts/lib/image-metadata.sh scripts/lib/trixie-apt.sh scripts/setup-host scripts/setup-venv tests/requirements.txt " ]
   [ -x "$dir/cp1/go" ] && [ -x "$dir/preload" ]
   [ -f "$dir/samples/README.md" ] && [ -d "$dir/samples/licenses" ]
@@ -138,8 +141,8 @@ Only in cp2: cp2" ]
   [ "$output" = "Files cp2/ReadMe.txt and cp3/ReadMe.txt differ
 Only in cp3: cp3" ]
   [ -f cp3/cp3/Dockerfile ] && [ ! -e cp3/docker ]
-  [ "$(ls -A cp4/docker)" = init.Dockerfile ] && [ -f cp4/.dockerignore ]
-  [ "$(ls -A cp6/docker | tr '\n' ' ')" = "init.Dockerfile minimal-root " ]
+  [ "$(entries cp4/docker)" = "init.Dockerfile " ] && [ -f cp4/.dockerignore ]
+  [ "$(entries cp6/docker)" = "init.Dockerfile minimal-root " ]
   [ -f cp6/cp6/compose.yaml ] && [ -d cp6/Sources/hublot-front ] && [ -d cp6/Sources/HublotFront ]
   [ ! -e cp6/compose.yaml ] && [ ! -e cp6/Makefile ] && [ ! -e cp6/Tests ]
 }
