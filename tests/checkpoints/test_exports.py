@@ -44,27 +44,33 @@ ENVIRONMENT = {
 
 
 def git(*args: str) -> str:
+    """`git ARGS` in this repository: its stdout, stripped."""
     return subprocess.run(["git", "-C", str(ROOT), *args], capture_output=True, text=True, check=True).stdout.strip()
+
+
+COMMIT = git("rev-parse", "HEAD")
 
 
 @pytest.fixture(scope="module")
 def exports(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A folder holding the exports of EXPORTED from HEAD (and, once cp1 ran, their model folder)."""
+    """A folder holding the exports of EXPORTED from HEAD (and, once cp2 ran, their model folder)."""
     folder = tmp_path_factory.mktemp("course")
     for checkpoint in EXPORTED:
-        subprocess.run([str(ROOT / "scripts" / "export-checkpoint"), checkpoint, str(folder / checkpoint)],
-                       check=True, timeout=120)
+        subprocess.run([str(ROOT / "scripts" / "export-checkpoint"), "--commit", COMMIT, checkpoint,
+                        str(folder / checkpoint)], check=True, timeout=120)
     return folder
 
 
 def export_environment(folder: Path) -> dict[str, str]:
+    """The go scripts' environment in an export: see the module's docstring."""
     env = dict(os.environ, **ENVIRONMENT,
                HUBLOT_INIT=os.environ.get("HUBLOT_INIT", str(ROOT / ".venv" / "bin" / "hublot-init")),
                HUBLOT_SCRATCH_PATH=str(ROOT / ".build"),
                HUBLOT_HOST_MODELS=str(folder / "models"),
                # An export is no git repository: the images it builds carry this commit.
-               HUBLOT_REVISION=git("rev-parse", "HEAD"))
-    origin = subprocess.run(["git", "-C", str(ROOT), "remote", "get-url", "origin"], capture_output=True, text=True)
+               HUBLOT_REVISION=COMMIT)
+    origin = subprocess.run(["git", "-C", str(ROOT), "remote", "get-url", "origin"], capture_output=True, text=True,
+                            check=False)
     if origin.returncode == 0:
         env["HUBLOT_SOURCE"] = re.sub(r"^([a-z+]+://)[^/@]*@", r"\1", origin.stdout.strip())
     return env
