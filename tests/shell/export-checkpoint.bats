@@ -208,8 +208,9 @@ clone_with_steps() {
   [[ "$stderr" == *"a path of scripts/checkpoint-steps is missing from commit"* ]]
 }
 
-@test "./preload -d --dry-run in cp1's export (fake host): no project image to build, said plainly" {
-  "$EXPORT" 1 "$BATS_TEST_TMPDIR/cp1"   # before the fakes (git is one of them)
+@test "./preload -d --dry-run in the exports (fake host): only the images whose Dockerfile the step has" {
+  local n
+  for n in 1 4 6; do "$EXPORT" "$n" "$BATS_TEST_TMPDIR/cp$n"; done   # before the fakes (git is one of them)
   load fake-host
   fake_host_setup
   run "$BATS_TEST_TMPDIR/cp1/preload" -d --dry-run
@@ -217,4 +218,11 @@ clone_with_steps() {
   [[ "$output" == *"skipped: this tree has no docker/*.Dockerfile (a checkpoint's export before cp4)"* ]]
   [[ "$output" == *"✓ project images: none at this step (docker/init.Dockerfile comes with cp4)"* ]]
   [[ "$output" != *"build the project images"* ]]
+  for n in 4 6; do
+    run "$BATS_TEST_TMPDIR/cp$n/preload" -d --dry-run
+    [ "$status" -eq 0 ]
+    [ "$(grep -c 'would run: docker buildx build' <<<"$output")" -eq 1 ]
+    [[ "$output" == *"-f $BATS_TEST_TMPDIR/cp$n/docker/init.Dockerfile -t hublot-init:latest"* ]]
+    [[ "$output" != *"hublot.Dockerfile"* ]]
+  done
 }
