@@ -24,7 +24,7 @@ export HUBLOT_TEST_REFERENCE := $(REFERENCE)
 export HUBLOT_TEST_PHOTOS    := $(PHOTOS)
 export HUBLOT_BIN_DIR        := $(ROOT)/.build/debug
 
-.PHONY: help run setup host venv models reference build build-release test test-swift test-python test-shell test-containers lint clean bench soak
+.PHONY: help run setup host venv models reference build build-release test test-swift test-python test-shell test-containers course-check lint clean bench soak
 
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -79,6 +79,11 @@ test-containers: ## checkpoints cp1-cp7 (their go scripts) and the Compose stack
 	$(ROOT)/scripts/docker-engine --start
 	$(ROOT)/scripts/base-images
 	$(PY) -m pytest -q -rA tests/checkpoints tests/compose
+
+course-check: venv ## every step of the course from its own export (scripts/export-checkpoint): builds it, runs its go; time per step (not part of make test)
+	$(ROOT)/scripts/docker-engine --start
+	$(ROOT)/scripts/base-images
+	$(ROOT)/scripts/course-check
 
 test-shell: lint-shell ## shell script tests (bats)
 	@if compgen -G "tests/shell/*.bats" >/dev/null; then bats tests/shell; else echo "no bats tests"; fi

@@ -88,16 +88,21 @@ check_cat() {
 }
 
 # host_build PRODUCT: release build on the host, the Swift stdlib linked in; prints the binary's path.
+# HUBLOT_SCRATCH_PATH: SwiftPM's build folder (--scratch-path) instead of .build, e.g. one
+# shared by several checkpoints' exports so that they compile the packages once.
 host_build() {
   need_command swift "install the Swift toolchain (./preload)"
-  (cd "$ROOT" && swift build -c release --static-swift-stdlib --product "$1" >&2)
-  printf '%s/%s\n' "$(cd "$ROOT" && swift build -c release --show-bin-path)" "$1"
+  local scratch=()
+  [ -z "${HUBLOT_SCRATCH_PATH:-}" ] || scratch=(--scratch-path "$HUBLOT_SCRATCH_PATH")
+  (cd "$ROOT" && swift build "${scratch[@]}" -c release --static-swift-stdlib --product "$1" >&2)
+  printf '%s/%s\n' "$(cd "$ROOT" && swift build "${scratch[@]}" -c release --show-bin-path)" "$1"
 }
 
-# host_models: prepares the model into the host's repository with the host's Python (cached: instant).
+# host_models: prepares the model into the host's repository with the host's Python (cached: instant);
+# HUBLOT_INIT: another hublot-init than .venv's (e.g. a checkpoint's export using the main tree's .venv).
 host_models() {
-  local init=$ROOT/.venv/bin/hublot-init
-  [ -x "$init" ] || die "$init not found: run ./preload (or make venv)"
+  local init=${HUBLOT_INIT:-$ROOT/.venv/bin/hublot-init}
+  [ -x "$init" ] || die "$init not found: run ./preload (or make venv; HUBLOT_INIT names another hublot-init)"
   "$init" prepare "$MODEL" --repo "$HOST_MODELS"
 }
 

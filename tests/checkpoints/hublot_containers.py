@@ -29,14 +29,15 @@ class GoRun:
 
 
 def run_go(checkpoint: str, *args: str, env: dict[str, str] | None = None,
-           timeout: float = 1800, log_name: str | None = None) -> GoRun:
-    """Runs `<checkpoint>/go ARGS`, stdout and stderr merged, bounded by `timeout` seconds."""
+           timeout: float = 1800, log_name: str | None = None, root: Path = ROOT) -> GoRun:
+    """Runs `<checkpoint>/go ARGS` of the tree `root` (default: this repository), stdout and stderr
+    merged, bounded by `timeout` seconds."""
     LOGS.mkdir(parents=True, exist_ok=True)
     log = LOGS / f"{log_name or checkpoint}.log"
     start = time.monotonic()
     with log.open("w", encoding="utf-8") as stream:
         process = subprocess.run(
-            [str(ROOT / checkpoint / "go"), *args], cwd=ROOT, env=env or dict(os.environ),
+            [str(root / checkpoint / "go"), *args], cwd=root, env=env or dict(os.environ),
             stdout=stream, stderr=subprocess.STDOUT, timeout=timeout, check=False)
     seconds = time.monotonic() - start
     output = log.read_text(encoding="utf-8", errors="replace")
