@@ -75,15 +75,18 @@ test-swift: ## Swift tests (needs `make build models reference`)
 test-python: ## hublot-init and end-to-end tests (pytest)
 	$(PY) -m pytest -q init/tests tests bench/tests --ignore=tests/checkpoints --ignore=tests/compose
 
-test-containers: ## checkpoints cp1-cp7 (their go scripts) and the Compose stack (Docker; images built once)
+test-containers: ## checkpoints cp1-cp7 (their go scripts, cp1/cp2/cp5 also from their exports), the Compose stack, preload -d on a fresh Debian 12 (Docker; images built once)
 	$(ROOT)/scripts/docker-engine --start
 	$(ROOT)/scripts/base-images
 	$(PY) -m pytest -q -rA tests/checkpoints tests/compose
+	$(ROOT)/tests/course/student-machine --steps ""
 
-course-check: venv ## every step of the course from its own export (scripts/export-checkpoint): builds it, runs its go; time per step (not part of make test)
+course-check: venv ## the whole course: every step from its own export (scripts/course-check), then cp1-cp6 on a fresh Debian 12 (tests/course/student-machine); about 50 min, not part of make test
 	$(ROOT)/scripts/docker-engine --start
 	$(ROOT)/scripts/base-images
 	$(ROOT)/scripts/course-check
+	$(ROOT)/tests/course/student-machine
+
 
 test-shell: lint-shell ## shell script tests (bats)
 	@if compgen -G "tests/shell/*.bats" >/dev/null; then bats tests/shell; else echo "no bats tests"; fi
