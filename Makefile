@@ -24,7 +24,7 @@ export HUBLOT_TEST_REFERENCE := $(REFERENCE)
 export HUBLOT_TEST_PHOTOS    := $(PHOTOS)
 export HUBLOT_BIN_DIR        := $(ROOT)/.build/debug
 
-.PHONY: help run setup host venv models reference build build-release test test-swift test-python test-shell test-containers course-check lint clean bench soak
+.PHONY: help run setup host venv models reference build build-release test test-swift test-python test-shell test-containers test-student course-check lint clean bench soak
 
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -64,10 +64,24 @@ build-release: ## release build of the executables (Swift stdlib linked in: the 
 	$(SWIFT) build -c release --static-swift-stdlib --product hublot-classifier
 	$(SWIFT) build -c release --static-swift-stdlib --product hublot-front
 
+# The student machine's smoke (preload -d on a fresh Debian 12) mostly downloads and
+# unpacks: make test runs it beside the CPU-bound fixtures, build and tests, and
+# waits for it at the end (its log: STUDENT_LOG).
+STUDENT_LOG := $(ROOT)/.cache/student-machine.log
+
 test: export HUBLOT_ENGINE_MARKER := $(ROOT)/.cache/docker-engine-started-by-make-test
-test: setup models reference build ## run every test (Swift, Python, shell); stops the Docker engine after if it started it
-	@status=0; $(MAKE) --no-print-directory test-shell test-swift test-python fuzz-smoke-images test-containers || status=$$?; \
+test: setup ## run every test (Swift, Python, shell, containers, the student machine's smoke); stops the Docker engine after if it started it
+	@mkdir -p $(ROOT)/.cache; status=0; \
+	  echo "==> beside the build: the student machine's smoke (tests/course/student-machine --steps \"\", log $(STUDENT_LOG))"; \
+	  $(ROOT)/tests/course/student-machine --steps "" >$(STUDENT_LOG) 2>&1 & smoke=$$!; \
+	  $(MAKE) --no-print-directory models reference build test-shell test-swift test-python fuzz-smoke-images test-containers || status=$$?; \
+	  if wait $$smoke; then tail -n 6 $(STUDENT_LOG); \
+	  else echo "error: the student machine's smoke failed ($(STUDENT_LOG), end below)"; tail -n 80 $(STUDENT_LOG); status=1; fi; \
 	  $(ROOT)/scripts/docker-engine --stop-if-started; exit $$status
+
+test-student: ## ./preload -d --yes on a fresh Debian 12 in a privileged container (tests/course/student-machine; make test runs it beside the build)
+	$(ROOT)/scripts/docker-engine --start
+	$(ROOT)/tests/course/student-machine --steps ""
 
 test-swift: ## Swift tests (needs `make build models reference`)
 	$(SWIFT) test --skip-build
@@ -75,11 +89,10 @@ test-swift: ## Swift tests (needs `make build models reference`)
 test-python: ## hublot-init and end-to-end tests (pytest)
 	$(PY) -m pytest -q init/tests tests bench/tests --ignore=tests/checkpoints --ignore=tests/compose
 
-test-containers: ## checkpoints cp1-cp7 (their go scripts, cp1/cp2/cp5 also from their exports), the Compose stack, preload -d on a fresh Debian 12 (Docker; images built once)
+test-containers: ## checkpoints cp1-cp7 (their go scripts, cp1/cp2/cp5 also from their exports) and the Compose stack (Docker; images built once)
 	$(ROOT)/scripts/docker-engine --start
 	$(ROOT)/scripts/base-images
 	$(PY) -m pytest -q -rA tests/checkpoints tests/compose
-	$(ROOT)/tests/course/student-machine --steps ""
 
 course-check: venv ## the whole course: every step from its own export (scripts/course-check), then cp1-cp6 on a fresh Debian 12 (tests/course/student-machine); about 50 min, not part of make test
 	$(ROOT)/scripts/docker-engine --start
