@@ -70,7 +70,7 @@ LABEL org.opencontainers.image.title="hublot-builder" \
       org.opencontainers.image.source="${HUBLOT_SOURCE}" \
       org.opencontainers.image.licenses="Apache-2.0"
 
-FROM builder AS build
+FROM builder AS sources
 # Package.resolved pins every dependency: the image builds what the repository tested.
 COPY Package.swift Package.resolved ./
 COPY Sources ./Sources
@@ -78,19 +78,31 @@ COPY Sources ./Sources
 # (tests, the benchmark pipeline): a new `path:` in Package.swift needs a line here.
 COPY Tests ./Tests
 COPY bench/pipeline ./bench/pipeline
+
+# The two servers (and ONNX Runtime with its notices). The command line is built
+# by its own stage, only when the cli image is asked for.
+FROM sources AS build
 # One product per `swift build` (a repeated --product keeps only the last one).
 RUN --mount=type=cache,id=hublot-swift-build,target=/src/.build,sharing=locked \
     --mount=type=cache,id=hublot-swiftpm-cache,target=/root/.cache/org.swift.swiftpm,sharing=locked \
-    for product in hublot hublot-classifier hublot-front; do \
+    for product in hublot-classifier hublot-front; do \
       swift build -c release --static-swift-stdlib --product "$product" || exit 1; \
     done \
  && bin=$(swift build -c release --show-bin-path) \
  && mkdir -p /out/bin /out/lib \
- && cp "$bin/hublot" "$bin/hublot-classifier" "$bin/hublot-front" /out/bin/ \
+ && cp "$bin/hublot-classifier" "$bin/hublot-front" /out/bin/ \
  && for r in "$bin"/*.resources; do cp -r "$r" /out/bin/; done \
- && strip /out/bin/hublot /out/bin/hublot-classifier /out/bin/hublot-front \
+ && strip /out/bin/hublot-classifier /out/bin/hublot-front \
  && cp -P /usr/local/lib/libonnxruntime.so* /out/lib/ \
  && mkdir -p /out/doc && cp -r /usr/local/share/doc/onnxruntime /out/doc/
+
+FROM sources AS build-cli
+RUN --mount=type=cache,id=hublot-swift-build,target=/src/.build,sharing=locked \
+    --mount=type=cache,id=hublot-swiftpm-cache,target=/root/.cache/org.swift.swiftpm,sharing=locked \
+    swift build -c release --static-swift-stdlib --product hublot \
+ && mkdir -p /out/bin \
+ && cp "$(swift build -c release --show-bin-path)/hublot" /out/bin/ \
+ && strip /out/bin/hublot
 
 # What every runtime image shares: a non-root user, no package lists.
 FROM ${BASE_IMAGE} AS runtime-base
@@ -166,7 +178,7 @@ LABEL org.opencontainers.image.title="hublot-front" \
       org.opencontainers.image.licenses="Apache-2.0"
 
 FROM ml-runtime AS cli
-COPY --from=build /out/bin/hublot /usr/local/bin/
+COPY --from=build-cli /out/bin/hublot /usr/local/bin/
 COPY LICENSE NOTICE /usr/share/doc/hublot/
 USER hublot
 ENTRYPOINT ["/usr/local/bin/hublot"]
