@@ -52,14 +52,17 @@ public struct Timings: Codable, Sendable, Equatable {
 public struct Classification: Codable, Sendable, Equatable {
     /// The model that answered.
     public var model: String
+    /// The version of the model that answered (absent from the command line's answers).
+    public var version: String?
     /// The top-k classes, most probable first.
     public var predictions: [Prediction]
     /// Where the time went.
     public var timings: Timings
 
     /// Creates a classification.
-    public init(model: String, predictions: [Prediction], timings: Timings) {
+    public init(model: String, version: String? = nil, predictions: [Prediction], timings: Timings) {
         self.model = model
+        self.version = version
         self.predictions = predictions
         self.timings = timings
     }

@@ -1,6 +1,6 @@
 /// One model as the classifier describes it (`GET /v1/models/{name}`). Without `status` it is the
 /// summary read from `model.json`; `family`, `handle`, `input` and `classes` are absent only when
-/// `model.json` is unreadable, `reason` only when the model failed.
+/// `model.json` is unreadable, `reason` only when the model failed, is unavailable or its replacement failed.
 public struct Model: Codable, Sendable, Equatable {
     /// An input size.
     public struct Input: Codable, Sendable, Equatable {
@@ -26,16 +26,19 @@ public struct Model: Codable, Sendable, Equatable {
     public var input: Input?
     /// Number of output classes.
     public var classes: Int?
-    /// `loading`, `ready` or `failed` (absent in a bare summary).
+    /// `loading`, `ready`, `failed` or `unavailable` (absent in a bare summary).
     public var status: String?
-    /// Why it failed, when it did.
+    /// The version serving (else the one loading or last tried), from `model.json` (absent in a bare summary).
+    public var version: String?
+    /// Why it failed or is unavailable; beside `ready`, why the last replacement failed (the old version serves).
     public var reason: String?
 
     /// Creates a model description.
     public init(
         name: String, family: String? = nil, handle: String? = nil, input: Input? = nil, classes: Int? = nil,
-        status: String? = nil, reason: String? = nil
+        status: String? = nil, version: String? = nil, reason: String? = nil
     ) {
+        self.version = version
         self.name = name
         self.family = family
         self.handle = handle

@@ -90,6 +90,15 @@ struct HublotClassifierCommand: AsyncParsableCommand {
     @Option(help: "Seconds a request's head may take to arrive (from the connection's start or the previous answer). Env: HUBLOT_HEADER_TIMEOUT_S. Default: \(ClassifierConfiguration.defaultHeaderTimeoutSeconds).")
     var headerTimeoutS: Int?
 
+    @Option(help: "Who loads and unloads models while the server runs: poll (scan the repository every poll interval), explicit (only the repository API), none (load at start only). Env: HUBLOT_MODEL_CONTROL. Default: \(ClassifierConfiguration.defaultModelControl).")
+    var modelControl: String?
+
+    @Option(help: "Seconds between two scans of the repository under poll control. Env: HUBLOT_POLL_INTERVAL_S. Default: \(ClassifierConfiguration.defaultPollIntervalSeconds).")
+    var pollIntervalS: Double?
+
+    @Option(help: "Most memory loaded models may take, in bytes (each is charged its ONNX file's size × \(CoreModelSource.memoryPerONNXByte)); a load past it is refused. Env: HUBLOT_MAX_MODEL_MEMORY. Default: unlimited.")
+    var maxModelMemory: Int?
+
     func run() async throws {
         let (configuration, level): (ClassifierConfiguration, Logger.Level)
         do {
@@ -148,6 +157,19 @@ struct HublotClassifierCommand: AsyncParsableCommand {
         if let timeout = try self.headerTimeoutS ?? environment.integer("HUBLOT_HEADER_TIMEOUT_S") {
             configuration.headerTimeout = .seconds(timeout)
         }
+        let controls = ModelControl.allCases.map(\.rawValue).joined(separator: ", ")
+        if let control = self.modelControl {
+            guard let parsed = ModelControl(rawValue: control) else {
+                throw EnvironmentVariables.InvalidValue(name: "--model-control", value: control, expected: "one of \(controls)")
+            }
+            configuration.modelControl = parsed
+        } else if let parsed = try environment.value("HUBLOT_MODEL_CONTROL", expected: "one of \(controls)", ModelControl.init(rawValue:)) {
+            configuration.modelControl = parsed
+        }
+        if let seconds = try self.pollIntervalS ?? environment.seconds("HUBLOT_POLL_INTERVAL_S") {
+            configuration.pollInterval = .milliseconds(Int((seconds * 1000).rounded()))
+        }
+        configuration.maxModelMemory = try self.maxModelMemory ?? environment.integer("HUBLOT_MAX_MODEL_MEMORY") ?? configuration.maxModelMemory
         let level: Logger.Level
         if let logLevel = self.logLevel {
             guard let parsed = Logger.Level(rawValue: logLevel.lowercased()) else {

@@ -121,7 +121,7 @@ struct ErrorTests {
         let cat = try Fixtures.photo("cat")
         try await withClassifierAndModels(models: repository) { client, models in
             // The default model is ready; the broken one is loaded in the same pass, wait for its verdict.
-            _ = try await models.settledState(of: "broken")
+            _ = try await models.registry.settledState(of: "broken")
             let response = try await client.execute(uri: "/v1/models/broken", method: .get)
             let broken = try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as! [String: Any]
             #expect(broken["status"] as? String == "failed")
@@ -153,7 +153,7 @@ struct ErrorTests {
             #expect(try await client.execute(uri: "/v2/health/ready", method: .get).status == .serviceUnavailable)
             #expect(try await client.execute(uri: "/v2/health/live", method: .get).status == .ok)
             source.open()
-            try await waitUntilReady(models)
+            try await waitUntilReady(models.registry)
             #expect(try await client.execute(uri: "/v2/health/ready", method: .get).status == .ok)
             let served = try await client.execute(
                 uri: "/v1/classify", method: .post, headers: [.contentType: "image/jpeg"], body: ByteBuffer(bytes: cat))

@@ -1,4 +1,5 @@
 import HublotAPI
+import HublotCore
 import Testing
 
 @testable import HublotClassifier
@@ -47,10 +48,11 @@ struct ModelRegistryTests {
 
     @Test("settledState returns the new state when the model leaves loading, nil for an unknown model")
     func settledStateAwaitsTheUpdate() async throws {
-        let registry = ModelRegistry(defaultModel: "a", summaries: [Model(name: "a")])
+        let registry = ModelRegistry(defaultModel: "a")
+        _ = registry.scanned([Self.candidate("a")], apply: true)
         #expect(try await registry.settledState(of: "unknown") == nil)
         let waiting = Task { try await registry.settledState(of: "a") }
-        registry.update("a", state: .failed("broken"))
+        _ = registry.loadFinished("a", version: Self.candidate("a").version, outcome: .failure(.init(reason: "broken")))
         let state = try await waiting.value
         #expect(state?.status == "failed")
         // Already settled: answered at once.
@@ -59,7 +61,8 @@ struct ModelRegistryTests {
 
     @Test("a cancelled wait throws CancellationError and leaves no waiter behind")
     func cancelledWait() async throws {
-        let registry = ModelRegistry(defaultModel: "a", summaries: [Model(name: "a")])
+        let registry = ModelRegistry(defaultModel: "a")
+        _ = registry.scanned([Self.candidate("a")], apply: true)
         let waiting = Task { try await registry.settledState(of: "a") }
         waiting.cancel()
         await #expect(throws: CancellationError.self) { try await waiting.value }
@@ -69,7 +72,11 @@ struct ModelRegistryTests {
         _ = try await answered.value
         answered.cancel()
         #expect(registry.waiterCount == 0)
-        registry.update("a", state: .failed("broken"))
+        _ = registry.loadFinished("a", version: Self.candidate("a").version, outcome: .failure(.init(reason: "broken")))
         #expect(registry.entry("a")?.state.status == "failed")
+    }
+
+    static func candidate(_ name: String) -> ModelCandidate {
+        ModelCandidate(name: name, version: ModelVersion(label: "1", identity: "1"), summary: Model(name: name))
     }
 }

@@ -24,19 +24,24 @@ public enum ClassifierApplication {
     }
 
     /// Builds the application as ``build(configuration:source:registry:logger:)`` does, and returns with it
-    /// the registry of its models, whose state changes can be awaited (``ModelRegistry/settledState(of:)``).
+    /// its model manager: the registry of its models, whose state changes can be awaited
+    /// (``ModelRegistry/settledState(of:)``), and the scans, loads and unloads.
     public static func assemble(
         configuration: ClassifierConfiguration,
         source: (any ModelSource)? = nil,
         registry: PrometheusCollectorRegistry = PrometheusMetrics.registry,
         logger: Logger = Logger(label: "hublot-classifier")
-    ) throws -> (application: App, models: ModelRegistry) {
+    ) throws -> (application: App, models: ModelManager) {
         let problems = configuration.problems()
         guard problems.isEmpty else { throw ConfigurationError(problems: problems) }
         let source = source ?? CoreModelSource(repository: configuration.modelsDirectory)
 
-        let registryOfModels = try Self.models(configuration: configuration, source: source)
+        // The first scan: every model is listed (loading) before the server answers its first request.
+        let registryOfModels = ModelRegistry(
+            defaultModel: configuration.defaultModel, wanted: configuration.modelNames, memoryBudget: configuration.maxModelMemory)
         let metrics = ClassifierMetrics(registry: registry)
+        let manager = ModelManager(registry: registryOfModels, source: source, configuration: configuration, metrics: metrics, logger: logger)
+        let initial = registryOfModels.scanned(try source.scan(), apply: true)
         for entry in registryOfModels.entries {
             metrics.setModelReady(entry.summary.name, ready: false, loaded: 0)
         }
@@ -51,35 +56,16 @@ public enum ClassifierApplication {
         OpenAPIDocument.add(to: router)
         V1Routes(service: service).add(to: router)
         V2Routes(service: service).add(to: router)
+        RepositoryRoutes(manager: manager, control: configuration.modelControl).add(to: router)
 
-        let models = ModelService(
-            registry: registryOfModels, source: source, configuration: configuration, metrics: metrics,
-            decodePool: decodePool, logger: logger)
+        let models = ModelService(manager: manager, initial: initial, decodePool: decodePool)
         let application = Application(
             router: router,
             server: HublotServer.http1(idleTimeout: configuration.idleTimeout, requestHeadTimeout: configuration.headerTimeout),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "hublot-classifier"),
             services: [models],
             logger: logger)
-        return (application, registryOfModels)
-    }
-
-    /// The models to serve: the repository's (or the ones asked for, unknown ones listed as failed).
-    static func models(configuration: ClassifierConfiguration, source: any ModelSource) throws -> ModelRegistry {
-        let available = try source.modelNames()
-        let wanted = configuration.modelNames ?? available
-        let registry = ModelRegistry(
-            defaultModel: configuration.defaultModel,
-            summaries: wanted.filter(available.contains).map(source.summary(of:)))
-        for name in wanted where !available.contains(name) {
-            registry.addFailed(name, reason: "no model '\(name)' in the repository \(configuration.modelsDirectory.path)")
-        }
-        if registry.entry(configuration.defaultModel) == nil {
-            registry.addFailed(
-                configuration.defaultModel,
-                reason: "the default model '\(configuration.defaultModel)' is not in the repository \(configuration.modelsDirectory.path)")
-        }
-        return registry
+        return (application, manager)
     }
 }
 

@@ -44,20 +44,22 @@ public struct ClassificationService: Sendable {
     public func ready(_ entry: ModelEntry) throws -> ReadyModel {
         let name = entry.summary.name
         switch entry.state {
-        case .ready(let model, let queue):
-            return ReadyModel(name: name, model: model, queue: queue)
+        case .ready(let serving):
+            return ReadyModel(name: name, model: serving.model, queue: serving.queue, version: serving.version.label)
         case .loading:
             throw APIError.modelNotReady("model '\(name)' is still loading", retryAfterSeconds: self.configuration.retryAfterSeconds)
         case .failed(let reason):
             throw APIError.modelNotReady("model '\(name)' failed to load: \(reason)", retryAfterSeconds: self.configuration.retryAfterSeconds)
+        case .unavailable(let reason):
+            throw APIError.modelNotReady("model '\(name)' is not loaded (\(reason))", retryAfterSeconds: self.configuration.retryAfterSeconds)
         }
     }
 
     /// Decodes and preprocesses `bytes` straight into its row of the batch being filled, waits for
     /// its batch, and returns the top `topK` classes.
-    public func classify(_ bytes: [UInt8], model ready: ReadyModel, topK: Int, startedAt: ContinuousClock.Instant) async throws -> Classification {
-        let queue = ready.queue, model = ready.model
-        let slot = try self.admit(1, to: ready)[0]
+    public func classify(_ bytes: [UInt8], model asked: ReadyModel, topK: Int, startedAt: ContinuousClock.Instant) async throws -> Classification {
+        let (ready, slots) = try self.admit(1, to: asked)
+        let queue = ready.queue, model = ready.model, slot = slots[0]
         let buffer = queue.buffer(of: slot)
         let options = DecodeOptions(
             maxPixels: self.configuration.maxPixels, maxDecodedBytes: self.configuration.maxDecodedBytes,
@@ -88,13 +90,19 @@ public struct ClassificationService: Sendable {
         timings.queueMs = result.queueDuration.milliseconds
         timings.inferenceMs = result.inferenceDuration.milliseconds
         timings.totalMs = (ContinuousClock.now - startedAt).milliseconds
-        return Classification(model: ready.name, predictions: model.topK(result.output, k: topK), timings: timings)
+        return Classification(model: ready.name, version: ready.version, predictions: model.topK(result.output, k: topK), timings: timings)
     }
 
     /// Runs already preprocessed images (`count` of them, back to back in `values`) through the model's
     /// queue (the v2 infer path): each is copied from the request into its row of the batch buffer.
-    public func infer(_ values: [Float], count: Int, model ready: ReadyModel) async throws -> [[Float]] {
-        let slots = try self.admit(count, to: ready)
+    public func infer(_ values: [Float], count: Int, model asked: ReadyModel) async throws -> (model: ReadyModel, outputs: [[Float]]) {
+        let (ready, slots) = try self.admit(count, to: asked)
+        guard ready.model.valuesPerImage == asked.model.valuesPerImage else {
+            for slot in slots { ready.queue.withdraw(slot) }
+            throw APIError.modelNotReady(
+                "model '\(ready.name)' was replaced by version \(ready.version) with another input size while the request arrived; send it again",
+                retryAfterSeconds: self.configuration.retryAfterSeconds)
+        }
         let perImage = ready.model.valuesPerImage
         values.withUnsafeBufferPointer { all in
             for (image, slot) in slots.enumerated() {
@@ -102,15 +110,25 @@ public struct ClassificationService: Sendable {
                 _ = row.update(fromContentsOf: all[(image * perImage)..<((image + 1) * perImage)])
             }
         }
-        return try await self.results(of: slots, in: ready).map(\.output)
+        return (ready, try await self.results(of: slots, in: ready).map(\.output))
     }
 
-    /// Admits `count` images into the model's queue before preparing them, else 503 (full) or 400 (never fits).
-    private func admit(_ count: Int, to ready: ReadyModel) throws -> [BatchSlot] {
-        do {
-            return try ready.queue.admit(count: count)
-        } catch {
-            throw self.apiError(error, model: ready.name)
+    /// Admits `count` images into the model's queue before preparing them, else 503 (full) or 400 (never
+    /// fits). When the version looked up was retired meanwhile (its queue stopped: the model was replaced
+    /// while the request arrived), the version serving now takes them: a replacement loses no request.
+    private func admit(_ count: Int, to ready: ReadyModel) throws -> (ReadyModel, [BatchSlot]) {
+        var ready = ready
+        while true {
+            do {
+                return (ready, try ready.queue.admit(count: count))
+            } catch .stopped {
+                guard let entry = self.registry.entry(ready.name), case .ready(let serving) = entry.state, serving.queue !== ready.queue else {
+                    throw self.apiError(.stopped, model: ready.name)
+                }
+                ready = ReadyModel(name: ready.name, model: serving.model, queue: serving.queue, version: serving.version.label)
+            } catch {
+                throw self.apiError(error, model: ready.name)
+            }
         }
     }
 
@@ -147,7 +165,8 @@ public struct ClassificationService: Sendable {
         case .tooLarge(let count, let capacity):
             return APIError.badRequest("a batch of \(count) images is more than model '\(model)' can ever hold at once (\(capacity)); send at most \(capacity)")
         case .stopped:
-            return APIError.modelNotReady("the server is shutting down", retryAfterSeconds: self.configuration.retryAfterSeconds)
+            return APIError.modelNotReady(
+                "model '\(model)' was unloaded or the server is shutting down", retryAfterSeconds: self.configuration.retryAfterSeconds)
         case .inferenceFailed(let message):
             return APIError.internal("inference failed: \(message)")
         case .cancelled:
@@ -174,6 +193,8 @@ public struct ReadyModel: Sendable {
     public let model: any LoadedModel
     /// Its batch queue.
     public let queue: BatchQueue
+    /// The version loaded (what the answers report).
+    public let version: String
 }
 
 /// The decoding memory budget has no room for an image right now.

@@ -45,6 +45,13 @@ public struct ClassifierConfiguration: Sendable {
     /// How long a request's head may take to arrive, from the connection's start or the previous answer;
     /// then the connection closes (`--header-timeout-s`, `HUBLOT_HEADER_TIMEOUT_S`).
     public var headerTimeout: Duration
+    /// Who loads and unloads models while the server runs (`--model-control`, `HUBLOT_MODEL_CONTROL`).
+    public var modelControl: ModelControl
+    /// How often `poll` control scans the repository (`--poll-interval-s`, `HUBLOT_POLL_INTERVAL_S`).
+    public var pollInterval: Duration
+    /// The most memory loaded models may be charged, in bytes (each is charged its ONNX file's size
+    /// × ``CoreModelSource/memoryPerONNXByte``); nil is unlimited (`--max-model-memory`, `HUBLOT_MAX_MODEL_MEMORY`).
+    public var maxModelMemory: Int?
     /// Value of `Retry-After` (seconds) on 503 answers.
     public var retryAfterSeconds: Int
     /// Longest wait for in-flight requests on shutdown (`--shutdown-timeout-s`, `HUBLOT_SHUTDOWN_TIMEOUT_S`).
@@ -75,6 +82,10 @@ public struct ClassifierConfiguration: Sendable {
     public static let defaultMaxDecodedBytes = DecodeOptions.defaultMaxDecodedBytes
     /// Default progressive JPEG scan limit.
     public static let defaultMaxJPEGScans = DecodeOptions.defaultMaxJPEGScans
+    /// Default model control.
+    public static let defaultModelControl = ModelControl.poll
+    /// Default poll interval, in seconds.
+    public static let defaultPollIntervalSeconds = 5
     /// Default memory of all concurrent decodes: 384 MiB.
     public static let defaultDecodeMemoryBytes = DecodeBudget.defaultBytes
 
@@ -98,9 +109,15 @@ public struct ClassifierConfiguration: Sendable {
         bodyTimeout: Duration = .seconds(ClassifierConfiguration.defaultBodyTimeoutSeconds),
         idleTimeout: Duration = .seconds(ClassifierConfiguration.defaultIdleTimeoutSeconds),
         headerTimeout: Duration = .seconds(ClassifierConfiguration.defaultHeaderTimeoutSeconds),
+        modelControl: ModelControl = ClassifierConfiguration.defaultModelControl,
+        pollInterval: Duration = .seconds(ClassifierConfiguration.defaultPollIntervalSeconds),
+        maxModelMemory: Int? = nil,
         retryAfterSeconds: Int = 1,
         shutdownTimeout: Duration = .seconds(10)
     ) {
+        self.modelControl = modelControl
+        self.pollInterval = pollInterval
+        self.maxModelMemory = maxModelMemory
         self.host = host
         self.port = port
         self.modelsDirectory = modelsDirectory
@@ -144,6 +161,8 @@ public struct ClassifierConfiguration: Sendable {
         if self.bodyTimeout <= .zero { problems.append("body timeout must be positive") }
         if self.idleTimeout <= .zero { problems.append("idle timeout must be positive") }
         if self.headerTimeout <= .zero { problems.append("header timeout must be positive") }
+        if self.pollInterval <= .zero { problems.append("poll interval must be positive") }
+        if let memory = self.maxModelMemory, memory < 1 { problems.append("max model memory must be at least 1 byte") }
         return problems
     }
 }

@@ -52,6 +52,25 @@ public struct ClassifierMetrics: Sendable {
         self.registry.makeCounter(descriptor: Self.descriptor("queue_rejections", unit: "total", help: "Images refused with 503 because the queue of the model was full."), labels: [("model", model)]).increment()
     }
 
+    /// Buckets of the model load duration histogram.
+    public static let loadDurationBuckets: [Duration] = [
+        .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2), .seconds(5), .seconds(10), .seconds(30), .seconds(60),
+    ]
+
+    /// Counts one load of a model by outcome (`success`, `failure`, `refused` by the memory budget or
+    /// shutdown) and records how long a load that ran took.
+    public func recordLoad(model: String, outcome: String, duration: Duration?) {
+        self.registry.makeCounter(descriptor: Self.descriptor("model_loads", unit: "total", help: "Model loads by model and outcome (success, failure, refused)."), labels: [("model", model), ("outcome", outcome)]).increment()
+        if let duration {
+            self.registry.makeDurationHistogram(descriptor: Self.descriptor("model_load_duration", unit: "seconds", help: "Time to load and warm one version of a model."), labels: [("model", model)], buckets: Self.loadDurationBuckets).record(duration)
+        }
+    }
+
+    /// Counts one version of a model taken out of service (unloaded, replaced, its folder removed).
+    public func recordUnload(model: String) {
+        self.registry.makeCounter(descriptor: Self.descriptor("model_unloads", unit: "total", help: "Versions of a model taken out of service (unloaded, replaced or removed)."), labels: [("model", model)]).increment()
+    }
+
     /// Records whether a model is ready and how many are.
     public func setModelReady(_ model: String, ready: Bool, loaded: Int) {
         self.registry.makeGauge(descriptor: Self.descriptor("model_ready", unit: "", help: "1 when the model serves, else 0."), labels: [("model", model)]).set(to: ready ? 1 : 0)

@@ -29,15 +29,35 @@ public struct CoreModelSource: ModelSource {
         self.repository = ModelRepository(url: repository)
     }
 
-    /// Names of the repository's models.
-    public func modelNames() throws -> [String] {
-        try self.repository.modelNames()
+    /// What loading a model is charged against `--max-model-memory`: its ONNX file's size times this
+    /// (the session's weights, ONNX Runtime's optimised graph and arena, the batch buffers; measured
+    /// for EfficientNet-Lite0 in docs/operations.md).
+    public static let memoryPerONNXByte = 3
+
+    /// Every model folder of the repository: its version and summary from `model.json`, or the problem
+    /// that keeps it from loading (its version then changes with the file's modification time, so a
+    /// fixed folder is noticed).
+    public func scan() throws -> [ModelCandidate] {
+        try self.repository.modelNames().map { name in
+            let directory = self.repository.url.appendingPathComponent(name)
+            do {
+                let descriptor = try ModelDescriptor(directory: directory)
+                let onnxBytes = descriptor.metadata.onnx.bytes ?? Self.fileSize(descriptor.modelURL)
+                return ModelCandidate(
+                    name: name, version: ModelVersion(metadata: descriptor.metadata), summary: Self.summary(descriptor),
+                    estimatedBytes: onnxBytes * Self.memoryPerONNXByte)
+            } catch {
+                let message = (error as? HublotError)?.message ?? String(describing: error)
+                let modified = (try? FileManager.default.attributesOfItem(atPath: directory.appendingPathComponent("model.json").path))?[.modificationDate]
+                return ModelCandidate(
+                    name: name, version: ModelVersion(label: "invalid", identity: "invalid/\(String(describing: modified))/\(message)"),
+                    summary: Model(name: name), problem: message)
+            }
+        }
     }
 
-    /// The summary read from `model.json`, or just the name when it is unreadable.
-    public func summary(of name: String) -> Model {
-        guard let descriptor = try? self.repository.model(named: name) else { return Model(name: name) }
-        return Self.summary(descriptor)
+    private static func fileSize(_ url: URL) -> Int {
+        ((try? FileManager.default.attributesOfItem(atPath: url.path))?[.size] as? NSNumber)?.intValue ?? 0
     }
 
     /// Loads the model: metadata, labels, and an ONNX Runtime session run by the process's one
@@ -62,6 +82,7 @@ struct CoreLoadedModel: LoadedModel {
     let classifier: Classifier
 
     var summary: Model { CoreModelSource.summary(self.classifier.model) }
+    var version: ModelVersion { ModelVersion(metadata: self.classifier.model.metadata) }
     var inputHeight: Int { self.classifier.model.inputHeight }
     var inputWidth: Int { self.classifier.model.inputWidth }
     var classCount: Int { self.classifier.model.classCount }

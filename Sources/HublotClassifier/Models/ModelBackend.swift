@@ -7,6 +7,8 @@ import HublotCore
 public protocol LoadedModel: Sendable {
     /// Static facts about the model (no status).
     var summary: Model { get }
+    /// The version loaded.
+    var version: ModelVersion { get }
     /// Input height in pixels.
     var inputHeight: Int { get }
     /// Input width in pixels.
@@ -27,12 +29,11 @@ extension LoadedModel {
     public var valuesPerImage: Int { self.inputHeight * self.inputWidth * 3 }
 }
 
-/// Where models come from: the repository listing, their summaries, and loading one.
+/// Where models come from: the repository's listing and loading one.
 public protocol ModelSource: Sendable {
-    /// Names of the models in the repository.
-    func modelNames() throws -> [String]
-    /// Best-effort summary of a model without loading it (only the name when metadata is unreadable).
-    func summary(of name: String) -> Model
+    /// Every model folder of the repository and the version it holds, without loading anything (cheap:
+    /// reads `model.json` and the labels). Throws when the repository itself is unreadable.
+    func scan() throws -> [ModelCandidate]
     /// Loads a model (slow: reads and optimises the ONNX graph).
     func load(_ name: String, inferenceThreads: Int?) throws -> any LoadedModel
 }

@@ -1,24 +1,38 @@
 import HublotAPI
+import HublotCore
 import Synchronization
 
-/// Where a model is in its life: being loaded and warmed, serving, or failed with a reason.
+/// A loaded version of a model, serving: the model, its batch queue and which version it is.
+public struct ServingModel: Sendable {
+    /// The loaded model.
+    public let model: any LoadedModel
+    /// Its batch queue.
+    public let queue: BatchQueue
+    /// The version loaded.
+    public let version: ModelVersion
+}
+
+/// Where a model is in its life, as requests see it.
 public enum ModelState: Sendable {
-    /// Loading or warming up.
+    /// Loading or warming up, and no version serves yet.
     case loading
-    /// Serving through its batch queue.
-    case ready(any LoadedModel, BatchQueue)
-    /// Failed to load; the reason is user-facing.
+    /// A version serves through its batch queue.
+    case ready(ServingModel)
+    /// No version serves: it failed to load (or its folder is gone); the reason is user-facing.
     case failed(String)
+    /// Not loaded: unloaded through the repository API, or not loaded yet under explicit control.
+    case unavailable(String)
 
     /// Whether the model serves.
     public var isReady: Bool { if case .ready = self { true } else { false } }
 
-    /// The API's status word: `loading`, `ready` or `failed`.
+    /// The API's status word: `loading`, `ready`, `failed` or `unavailable`.
     public var status: String {
         switch self {
         case .loading: "loading"
         case .ready: "ready"
         case .failed: "failed"
+        case .unavailable: "unavailable"
         }
     }
 }
@@ -29,77 +43,138 @@ public struct ModelEntry: Sendable {
     public var summary: Model
     /// Its lifecycle state.
     public var state: ModelState
+    /// The version serving, else the one loading or last tried.
+    public var version: String?
+    /// Why the last load failed (while an older version may still serve), or why it is not loaded.
+    public var reason: String?
 }
 
-/// The models the server knows, in repository order, and their states; safe to read from any request.
+/// The models the server knows and their states, around ``ModelLifecycle`` under a lock: requests
+/// read entries; ``ModelService`` feeds it events and performs the actions they return. Tasks can await
+/// a model leaving `loading` (``settledState(of:)``).
 public final class ModelRegistry: Sendable {
     /// The model used by `POST /v1/classify` and `/v2/health/ready`.
     public let defaultModel: String
     private let state: Mutex<State>
 
+    typealias Lifecycle = ModelLifecycle<ServingModel>
+    typealias Waiter = CheckedContinuation<ModelState?, any Error>
+
     private struct State {
-        var order: [String]
-        var entries: [String: ModelEntry]
-        var waiters = ModelStateWaiters<CheckedContinuation<ModelState?, any Error>>()
+        var lifecycle: Lifecycle
+        var waiters = ModelStateWaiters<Waiter>()
+
+        /// The waiters of models that are no longer loading, with the state to give them.
+        mutating func settled() -> [(Waiter, ModelState?)] {
+            self.waiters.models.flatMap { name -> [(Waiter, ModelState?)] in
+                let record = self.lifecycle.record(name)
+                if case .loading = record?.status { return [] }
+                let state = record.map { ModelRegistry.state($0.status) }
+                return self.waiters.settle(name).map { ($0, state) }
+            }
+        }
     }
 
-    /// Creates a registry listing `summaries`, all `loading`.
-    public init(defaultModel: String, summaries: [Model]) {
+    /// A registry that knows no model but the default one and the `wanted` ones (listed as missing
+    /// until a scan finds them); `memoryBudget` bounds what loads may be charged.
+    public init(defaultModel: String, wanted: [String]? = nil, memoryBudget: Int? = nil) {
         self.defaultModel = defaultModel
-        var entries: [String: ModelEntry] = [:]
-        for summary in summaries { entries[summary.name] = ModelEntry(summary: summary, state: .loading) }
-        self.state = Mutex(State(order: summaries.map(\.name), entries: entries))
+        self.state = Mutex(State(lifecycle: Lifecycle(defaultModel: defaultModel, wanted: wanted, memoryBudget: memoryBudget)))
     }
+
+    // MARK: - Reading
 
     /// Model names in listing order.
-    public var names: [String] { self.state.withLock { $0.order } }
+    public var names: [String] { self.state.withLock { $0.lifecycle.order } }
 
     /// Every model, in listing order.
     public var entries: [ModelEntry] {
-        self.state.withLock { state in state.order.compactMap { state.entries[$0] } }
+        self.state.withLock { state in state.lifecycle.order.compactMap { Self.entry(state.lifecycle.record($0)) } }
     }
 
     /// The model called `name`, if known.
     public func entry(_ name: String) -> ModelEntry? {
-        self.state.withLock { $0.entries[name] }
+        self.state.withLock { Self.entry($0.lifecycle.record(name)) }
     }
 
     /// Number of models ready to serve.
     public var readyCount: Int {
-        self.state.withLock { state in
-            state.entries.values.filter(\.state.isReady).count
+        self.state.withLock { state in state.lifecycle.records.values.filter { $0.serving != nil }.count }
+    }
+
+    /// The memory loaded and loading models are charged, in bytes.
+    public var chargedMemory: Int { self.state.withLock { $0.lifecycle.charged } }
+
+    static func state(_ status: Lifecycle.Status) -> ModelState {
+        switch status {
+        case .loading: .loading
+        case .ready(let serving): .ready(serving)
+        case .failed(let reason): .failed(reason)
+        case .unavailable(let reason): .unavailable(reason)
         }
     }
 
-    /// Changes a model's state (and its summary when given); when it leaves `loading`, resumes the
-    /// tasks awaiting ``settledState(of:)`` (outside the lock).
-    public func update(_ name: String, state newState: ModelState, summary: Model? = nil) {
-        let settled = self.state.withLock { state -> [CheckedContinuation<ModelState?, any Error>] in
-            guard var entry = state.entries[name] else { return [] }
-            entry.state = newState
-            if let summary { entry.summary = summary }
-            state.entries[name] = entry
-            if case .loading = newState { return [] }
-            return state.waiters.settle(name)
-        }
-        for waiter in settled { waiter.resume(returning: newState) }
+    private static func entry(_ record: Lifecycle.Record?) -> ModelEntry? {
+        guard let record else { return nil }
+        let version = record.serving?.version ?? record.loading?.version ?? record.failure?.version
+        return ModelEntry(
+            summary: record.summary, state: Self.state(record.status), version: version?.label, reason: record.failure?.reason)
     }
 
-    /// Waits until model `name` is no longer `loading` and returns its state (`ready` or `failed`); nil
-    /// when no model has that name. Throws `CancellationError` when the waiting task is cancelled.
+    // MARK: - Events (called by ModelService, which performs the actions returned)
+
+    /// A repository scan found `candidates` (see ``ModelLifecycle/scanned(_:apply:)``).
+    func scanned(_ candidates: [ModelCandidate], apply: Bool) -> [Lifecycle.Action] {
+        self.transition { $0.scanned(candidates, apply: apply) }
+    }
+
+    /// Starts loading `candidate`; nil when that version serves or loads already.
+    func beginLoad(_ candidate: ModelCandidate) -> Result<Lifecycle.Action?, Lifecycle.Refusal> {
+        self.transition { $0.beginLoad(candidate) }
+    }
+
+    /// A load finished.
+    func loadFinished(_ name: String, version: ModelVersion, outcome: Result<(ServingModel, Model), Lifecycle.Refusal>) -> [Lifecycle.Action] {
+        self.transition { $0.loadFinished(name, version: version, outcome: outcome) }
+    }
+
+    /// Unloads `name`; nil when unknown.
+    func unload(_ name: String) -> [Lifecycle.Action]? {
+        self.transition { $0.unload(name) }
+    }
+
+    /// The server stops.
+    func shutdown() -> [Lifecycle.Action] {
+        self.transition { $0.shutdown() }
+    }
+
+    /// Applies `event` under the lock, then resumes the waiters whose model settled (outside it).
+    private func transition<R>(_ event: (inout Lifecycle) -> R) -> R {
+        let (result, settled) = self.state.withLock { state in
+            let result = event(&state.lifecycle)
+            return (result, state.settled())
+        }
+        for (waiter, state) in settled { waiter.resume(returning: state) }
+        return result
+    }
+
+    // MARK: - Waiting
+
+    /// Waits until model `name` is no longer `loading` and returns its state; nil when no model has
+    /// that name. Throws `CancellationError` when the waiting task is cancelled.
     public func settledState(of name: String) async throws -> ModelState? {
         let id = self.state.withLock { $0.waiters.nextID() }
         return try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<ModelState?, any Error>) in
+            try await withCheckedThrowingContinuation { (continuation: Waiter) in
                 enum Now { case state(ModelState?), cancelled, parked }
                 let now = self.state.withLock { state -> Now in
-                    guard let entry = state.entries[name] else {
+                    guard let record = state.lifecycle.record(name) else {
                         state.waiters.answered(id)
                         return .state(nil)
                     }
-                    guard case .loading = entry.state else {
+                    guard case .loading = record.status else {
                         state.waiters.answered(id)
-                        return .state(entry.state)
+                        return .state(Self.state(record.status))
                     }
                     switch state.waiters.wait(id, for: name, continuation) {
                     case .park: return .parked
@@ -117,23 +192,6 @@ public final class ModelRegistry: Sendable {
         }
     }
 
-    /// Adds a model that was asked for but is not in the repository, as `failed`.
-    public func addFailed(_ name: String, reason: String) {
-        let settled = self.state.withLock { state in
-            if state.entries[name] == nil { state.order.append(name) }
-            state.entries[name] = ModelEntry(summary: Model(name: name), state: .failed(reason))
-            return state.waiters.settle(name)
-        }
-        for waiter in settled { waiter.resume(returning: .failed(reason)) }
-    }
-
     /// Tasks waiting in ``settledState(of:)``.
     var waiterCount: Int { self.state.withLock { $0.waiters.count } }
-
-    /// The batch queues of the ready models.
-    var queues: [BatchQueue] {
-        self.state.withLock { state in
-            state.entries.values.compactMap { if case .ready(_, let queue) = $0.state { queue } else { nil } }
-        }
-    }
 }

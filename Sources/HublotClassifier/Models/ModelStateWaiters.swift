@@ -49,6 +49,9 @@ struct ModelStateWaiters<Waiter> {
         return nil
     }
 
+    /// The models someone waits for.
+    var models: Set<String> { Set(self.waiting.values.map(\.model)) }
+
     /// Waiters parked or about to be.
     var count: Int { self.waiting.count + self.pending.count }
 }

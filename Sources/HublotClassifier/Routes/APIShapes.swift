@@ -7,11 +7,12 @@ extension Model: ResponseEncodable {}
 extension ModelList: ResponseEncodable {}
 
 extension ModelEntry {
-    /// The API view of a registry entry: its summary with its status (and the reason of a failure).
+    /// The API view of a registry entry: its summary with its status, version and reason.
     public var model: Model {
         var model = self.summary
         model.status = self.state.status
-        if case .failed(let reason) = self.state { model.reason = reason } else { model.reason = nil }
+        model.version = self.version
+        model.reason = self.reason
         return model
     }
 }

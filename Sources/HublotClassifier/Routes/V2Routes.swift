@@ -23,7 +23,11 @@ public struct V2Routes: Sendable {
     /// Adds `/v2/...` to `router`.
     public func add(to router: Router<HublotRequestContext>) {
         let group = router.group("v2").add(middleware: JSONErrorMiddleware(shape: .openInference))
-        group.get { _, _ in V2.ServerMetadata(name: "hublot-classifier", version: Self.serverVersion, extensions: []) }
+        group.get { _, _ in
+            V2.ServerMetadata(
+                name: "hublot-classifier", version: Self.serverVersion,
+                extensions: self.service.configuration.modelControl == .explicit ? ["model_repository"] : [])
+        }
         group.get("health/live") { _, _ in V2.Live(live: true) }
         group.get("health/ready") { _, context in
             let ready = self.service.registry.entry(self.service.registry.defaultModel)?.state.isReady ?? false
@@ -47,22 +51,28 @@ public struct V2Routes: Sendable {
             body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 
-    /// The model named in the path (and its version, which must be "1" when given).
+    /// The model named in the path (and its version, which must be the one serving when given).
     private func model(_ context: HublotRequestContext) throws -> String {
         let name = try context.parameters.require("name")
         context.annotations.model = name
-        if let version = context.parameters.get("version"), version != "1" {
-            throw APIError(status: .notFound, code: .unknownModel, message: "model '\(name)' has only version 1 (asked: \(version))")
+        if let version = context.parameters.get("version") {
+            let current = try self.service.entry(name).version
+            guard version == current else {
+                throw APIError(
+                    status: .notFound, code: .unknownModel,
+                    message: "model '\(name)' has only version \(current ?? "none") loaded (asked: \(version))")
+            }
         }
         return name
     }
 
     private func metadata(_ context: HublotRequestContext) throws -> V2.ModelMetadata {
         let name = try self.model(context)
-        let summary = try self.service.entry(name).summary
+        let entry = try self.service.entry(name)
+        let summary = entry.summary
         let height = summary.input?.height ?? -1, width = summary.input?.width ?? -1, classes = summary.classes ?? -1
         return V2.ModelMetadata(
-            name: name, versions: ["1"], platform: "onnxruntime_onnx",
+            name: name, versions: entry.version.map { [$0] } ?? [], platform: "onnxruntime_onnx",
             inputs: [V2.TensorMetadata(name: Self.inputName, datatype: "FP32", shape: [-1, height, width, 3])],
             outputs: [V2.TensorMetadata(name: Self.outputName, datatype: "FP32", shape: [-1, classes])])
     }
@@ -95,10 +105,10 @@ public struct V2Routes: Sendable {
             request.body, maxBytes: self.service.configuration.maxBodyBytes, timeout: self.service.configuration.bodyTimeout)
         let height = summary.input?.height ?? 0, width = summary.input?.width ?? 0
         let input = try V2.InferenceInput(body: Data(body), height: height, width: width)
-        let rows = try await self.service.infer(input.values, count: input.count, model: ready)
+        let (answered, rows) = try await self.service.infer(input.values, count: input.count, model: ready)
         let classes = rows.first?.count ?? 0
         return V2.InferenceResponse(
-            model_name: name, model_version: "1", id: input.id,
+            model_name: name, model_version: answered.version, id: input.id,
             outputs: [V2.ResponseOutput(name: Self.outputName, datatype: "FP32", shape: [input.count, classes], data: rows.flatMap { $0 })])
     }
 }

@@ -8,8 +8,54 @@ public enum V2 {
         public let name: String
         /// Server version.
         public let version: String
-        /// Supported protocol extensions (none).
+        /// Supported protocol extensions (`model_repository` when models can be loaded and unloaded).
         public let extensions: [String]
+    }
+
+    /// `POST /v2/repository/index` request (Triton's model repository extension); the body is optional.
+    public struct RepositoryIndexRequest: Decodable, Sendable {
+        /// Only the models ready to serve.
+        public let ready: Bool?
+    }
+
+    /// One model in the `POST /v2/repository/index` answer.
+    public struct RepositoryIndexEntry: Codable, Sendable {
+        /// Model name.
+        public let name: String
+        /// Its version (serving, else loading or last tried).
+        public let version: String?
+        /// `READY`, `LOADING` or `UNAVAILABLE`.
+        public let state: String
+        /// Why it is unavailable (or why its last replacement failed).
+        public let reason: String?
+    }
+
+    /// `POST /v2/repository/models/{name}/load` and `.../unload` request; the body is optional.
+    public struct RepositoryModelRequest: Decodable, Sendable {
+        /// Triton's parameters: only `unload_dependents` is accepted (Hublot models have no dependents).
+        public let parameters: [String: JSONScalar]?
+    }
+
+    /// A scalar JSON value (a parameter's value).
+    public enum JSONScalar: Decodable, Sendable {
+        /// A boolean.
+        case bool(Bool)
+        /// A number.
+        case number(Double)
+        /// A string.
+        case string(String)
+
+        /// Decodes a boolean, number or string.
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.singleValueContainer()
+            if let value = try? container.decode(Bool.self) {
+                self = .bool(value)
+            } else if let value = try? container.decode(Double.self) {
+                self = .number(value)
+            } else {
+                self = .string(try container.decode(String.self))
+            }
+        }
     }
 
     /// `GET /v2/health/live` answer.

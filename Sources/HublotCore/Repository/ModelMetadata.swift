@@ -84,9 +84,12 @@ public struct ModelMetadata: Codable, Sendable, Equatable {
     public var labels: Labels
     /// The ONNX file description.
     public var onnx: ONNX
+    /// The model's version: 1 at the first prepare, +1 each time hublot-init publishes a different
+    /// `model.onnx` under this name (absent in repositories prepared before versions existed).
+    public var version: Int?
 
     enum CodingKeys: String, CodingKey {
-        case name, family, handle, input, output, labels, onnx
+        case name, family, handle, input, output, labels, onnx, version
         case schemaVersion = "schema_version"
     }
 }

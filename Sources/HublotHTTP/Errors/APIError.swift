@@ -46,6 +46,10 @@ public struct APIError: HTTPResponseError, Sendable, Equatable {
         case tooManyPixels = "too_many_pixels"
         /// 503: the model is loading or failed.
         case modelNotReady = "model_not_ready"
+        /// 422: the model could not be loaded (a bad model in the repository, or the memory budget is full).
+        case modelLoadFailed = "model_load_failed"
+        /// 409: the repository API is refused under this model control (`poll` or `none`).
+        case modelControl = "model_control"
         /// 503: the queue (classifier) or the upload budget (front) is full; retry later.
         case overloaded
         /// 500: unexpected server error.
@@ -112,6 +116,14 @@ public struct APIError: HTTPResponseError, Sendable, Equatable {
         APIError(
             status: .serviceUnavailable, code: .modelNotReady, message: message,
             headers: [.retryAfter: String(retryAfterSeconds)])
+    }
+    /// 422 `model_load_failed`: the message says why (the model's problem, or the memory budget).
+    public static func modelLoadFailed(_ message: String) -> APIError {
+        APIError(status: .unprocessableContent, code: .modelLoadFailed, message: message)
+    }
+    /// 409 `model_control`: loads and unloads through the API need `--model-control explicit`.
+    public static func modelControl(_ message: String) -> APIError {
+        APIError(status: .conflict, code: .modelControl, message: message)
     }
     /// 503 `overloaded` with `Retry-After`.
     public static func overloaded(_ message: String, retryAfterSeconds: Int = 1) -> APIError {

@@ -25,7 +25,7 @@ func withClassifier<T: Sendable>(
 }
 
 /// ``withClassifier(models:source:mode:configure:waitForReady:registry:_:)`` whose `body` also gets the
-/// application's model registry, to await a model's state change.
+/// application's model manager, to await a model's state change (its registry) or to scan the repository.
 func withClassifierAndModels<T: Sendable>(
     models: URL? = nil,
     source: (any ModelSource)? = nil,
@@ -33,13 +33,13 @@ func withClassifierAndModels<T: Sendable>(
     configure: (inout ClassifierConfiguration) -> Void = { _ in },
     waitForReady: Bool = true,
     registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
-    _ body: @escaping @Sendable (any TestClientProtocol, ModelRegistry) async throws -> T
+    _ body: @escaping @Sendable (any TestClientProtocol, ModelManager) async throws -> T
 ) async throws -> T {
     var configuration = ClassifierConfiguration(port: 0, modelsDirectory: try models ?? Fixtures.modelRepository())
     configure(&configuration)
     let (app, modelRegistry) = try ClassifierApplication.assemble(configuration: configuration, source: source, registry: registry)
     return try await app.test(mode) { client in
-        if waitForReady { try await waitUntilReady(modelRegistry) }
+        if waitForReady { try await waitUntilReady(modelRegistry.registry) }
         return try await body(client, modelRegistry)
     }
 }
@@ -112,8 +112,7 @@ final class GatedModelSource: ModelSource, @unchecked Sendable {
     /// Lets `load` proceed (once per waiting load; call again for each further model).
     func open() { self.gate.signal() }
 
-    func modelNames() throws -> [String] { try self.base.modelNames() }
-    func summary(of name: String) -> Model { self.base.summary(of: name) }
+    func scan() throws -> [ModelCandidate] { try self.base.scan() }
     func load(_ name: String, inferenceThreads: Int?) throws -> any LoadedModel {
         // Bounded: a test that forgets to open fails its readiness wait instead of hanging here forever.
         _ = self.gate.wait(timeout: .now() + 60)
