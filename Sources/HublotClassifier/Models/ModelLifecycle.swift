@@ -138,12 +138,13 @@ struct ModelLifecycle<Serving: Sendable>: Sendable {
     // MARK: - Events
 
     /// A scan of the repository found `candidates`. With `apply` (poll control, and the first scan at
-    /// start) new and changed versions are loaded and models whose folder is gone are retired;
-    /// without it (explicit control) unknown models are only listed, as not loaded.
+    /// start) new and changed versions of the wanted models are loaded and models whose folder is gone
+    /// are retired; without it (explicit control) unknown models are only listed, as not loaded.
     mutating func scanned(_ candidates: [ModelCandidate], apply: Bool) -> [Action] {
         var actions: [Action] = []
         let found = Dictionary(candidates.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
-        for candidate in candidates.sorted(by: { $0.name < $1.name }) where self.wanted?.contains(candidate.name) ?? true {
+        // Models asked by name (`--model`) restrict what is loaded, not what is listed.
+        for candidate in candidates.sorted(by: { $0.name < $1.name }) where !apply || self.wanted?.contains(candidate.name) ?? true {
             let name = candidate.name
             guard apply else {
                 if self.records[name] == nil {

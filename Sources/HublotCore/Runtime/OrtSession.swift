@@ -89,6 +89,11 @@ public final class OrtSession: @unchecked Sendable {
     deinit {
         api.table.ReleaseMemoryInfo(memoryInfo)
         api.table.ReleaseSession(pointer)
+        // A session frees tens of MiB of weights and arena; glibc keeps freed heap memory for the next
+        // allocation unless asked to give it back, so an unloaded model would stay in the RSS.
+        #if canImport(Glibc)
+        malloc_trim(0)
+        #endif
     }
 
     /// Runs the model on `input` (row-major, shape `shape`) and returns the flat output and its shape.

@@ -1,0 +1,140 @@
+"""The live model repository against the real binary: Triton's repository extension through stock
+tritonclient, poll control noticing hublot-init's atomic publish, and the memory given back on unload."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+import tritonclient.http as httpclient
+from tritonclient.utils import InferenceServerException
+
+from hublot_testing import ServerProcess, get_json, models_dir, photos_dir, start_classifier
+
+MODEL = "efficientnet_lite0"
+
+
+def publish(repository: Path, name: str, version: int) -> None:
+    """Publish `name` the way hublot-init does: build beside, then rename into place. Its large files
+    are links to the prepared Lite0; model.json carries `name` and `version`."""
+    real = models_dir() / MODEL
+    staging = repository / f".tmp-{name}"
+    staging.mkdir()
+    metadata = json.loads((real / "model.json").read_text())
+    metadata["name"], metadata["version"] = name, version
+    for entry in real.iterdir():
+        if entry.name != "model.json":
+            (staging / entry.name).symlink_to(entry)
+    (staging / "model.json").write_text(json.dumps(metadata))
+    target = repository / name
+    if target.exists():
+        old = repository / f".old-{name}"
+        target.rename(old)
+        staging.rename(target)
+        shutil.rmtree(old)
+    else:
+        staging.rename(target)
+
+
+def classify(server: ServerProcess, model: str) -> dict:
+    request = urllib.request.Request(f"{server.url}/v1/models/{model}/classify", data=(photos_dir() / "cat.jpg").read_bytes(),
+                                     headers={"Content-Type": "image/jpeg"}, method="POST")
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return json.loads(response.read())
+
+
+def rss_bytes(pid: int) -> int:
+    """Resident set size of process `pid`."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) * 1024
+    raise AssertionError(f"no VmRSS for {pid}")
+
+
+@pytest.fixture()
+def repository(tmp_path: Path) -> Path:
+    root = tmp_path / "models"
+    root.mkdir()
+    publish(root, MODEL, 1)
+    publish(root, "second", 1)
+    return root
+
+
+@pytest.fixture()
+def explicit(repository: Path, tmp_path: Path):
+    server = start_classifier(tmp_path / "classifier.log", "--model-control", "explicit", "--model", MODEL, models=repository)
+    yield server
+    server.stop()
+
+
+def test_tritonclient_repository_extension(explicit: ServerProcess) -> None:
+    client = httpclient.InferenceServerClient(url=f"127.0.0.1:{explicit.port}", connection_timeout=10, network_timeout=60)
+    index = {entry["name"]: entry for entry in client.get_model_repository_index()}
+    assert index[MODEL]["state"] == "READY" and index[MODEL]["version"] == "1"
+    assert index["second"]["state"] == "UNAVAILABLE"
+    assert not client.is_model_ready("second")
+    client.load_model("second")
+    assert client.is_model_ready("second")
+    assert client.get_model_metadata("second")["versions"] == ["1"]
+    assert classify(explicit, "second")["version"] == "1"
+    client.unload_model("second")
+    assert not client.is_model_ready("second")
+    with pytest.raises(InferenceServerException):
+        client.load_model("no_such_model")
+    assert client.is_model_ready(MODEL)
+
+
+def test_memory_is_given_back_after_an_unload(explicit: ServerProcess) -> None:
+    """RSS after unloading a model is back within 10 % of before it was loaded (figures printed)."""
+    client = httpclient.InferenceServerClient(url=f"127.0.0.1:{explicit.port}", connection_timeout=10, network_timeout=60)
+    for _ in range(5):
+        classify(explicit, MODEL)
+    before = rss_bytes(explicit.process.pid)
+    client.load_model("second")
+    for _ in range(5):
+        classify(explicit, "second")
+    loaded = rss_bytes(explicit.process.pid)
+    client.unload_model("second")
+    after = rss_bytes(explicit.process.pid)
+    mib = 1 << 20
+    print(f"RSS: before load {before / mib:.1f} MiB, loaded {loaded / mib:.1f} MiB "
+          f"(+{(loaded - before) / mib:.1f}), after unload {after / mib:.1f} MiB ({(after - before) / before:+.1%})")
+    assert loaded > before, "loading a second model took no memory: the measurement is not measuring"
+    assert after <= before * 1.10
+
+
+def test_poll_picks_up_a_published_model_and_a_new_version(repository: Path, tmp_path: Path) -> None:
+    shutil.rmtree(repository / "second")
+    server = start_classifier(tmp_path / "classifier.log", "--poll-interval-s", "0.2", models=repository)
+    try:
+        assert get_json(f"{server.url}/v1/models/second")[0] == 404
+        publish(repository, "second", 1)
+        wait_for_version(server, "second", "1")
+        assert classify(server, "second")["version"] == "1"
+        publish(repository, "second", 2)
+        wait_for_version(server, "second", "2")
+        assert classify(server, "second")["version"] == "2"
+        shutil.rmtree(repository / "second")
+        deadline = time.monotonic() + 30
+        while get_json(f"{server.url}/v1/models/second")[0] != 404:
+            assert time.monotonic() < deadline, f"second was not unloaded:\n{server.log()}"
+            time.sleep(0.1)
+        assert "model version retired" in server.log()
+    finally:
+        server.stop()
+
+
+def wait_for_version(server: ServerProcess, name: str, version: str, within: float = 30.0) -> None:
+    """Polls GET /v1/models/NAME (bounded) until that version is ready."""
+    deadline = time.monotonic() + within
+    while True:
+        status, body = get_json(f"{server.url}/v1/models/{name}")
+        if status == 200 and isinstance(body, dict) and body.get("status") == "ready" and body.get("version") == version:
+            return
+        assert time.monotonic() < deadline, f"{name} version {version} not ready within {within} s (last: {status} {body}):\n{server.log()}"
+        time.sleep(0.1)
