@@ -22,6 +22,7 @@ struct ModelLifecycleTests {
             switch action {
             case .load(let candidate): loads.append("\(candidate.name)@\(candidate.version.label)")
             case .retire(_, let value): retired.append(value)
+            case .report: break
             }
         }
         return (loads, retired)
@@ -58,11 +59,16 @@ struct ModelLifecycleTests {
         #expect(lifecycle.scanned([Self.candidate("a", 1), Self.candidate("b", 1)], apply: true).isEmpty)
     }
 
-    @Test("a removed folder retires what served and forgets the model; the default model stays listed as missing")
+    @Test("a folder missed by two scans in a row retires what served and forgets the model; the default model stays listed as missing")
     func removedModel() {
         var lifecycle = Self.serving()
         _ = lifecycle.scanned([Self.candidate("a", 1), Self.candidate("b", 1)], apply: true)
         _ = lifecycle.loadFinished("b", version: Self.candidate("b", 1).version, outcome: .success(("b1", Model(name: "b"))))
+        // One scan that misses the folders (a replacement between its two renames) changes nothing.
+        #expect(lifecycle.scanned([], apply: true).isEmpty)
+        #expect(Self.status(lifecycle, "b") == "ready(b1)")
+        #expect(lifecycle.scanned([Self.candidate("a", 1), Self.candidate("b", 1)], apply: true).isEmpty)
+        #expect(lifecycle.scanned([], apply: true).isEmpty)
         let actions = lifecycle.scanned([], apply: true)
         #expect(Set(Self.describe(actions).retired) == ["a1", "b1"])
         #expect(Self.status(lifecycle, "b") == "absent")
@@ -98,6 +104,9 @@ struct ModelLifecycleTests {
         var lifecycle = Lifecycle(defaultModel: "a")
         _ = lifecycle.scanned([Self.candidate("a", 1), Self.candidate("bad", 1, problem: "bad model.json")], apply: true)
         #expect(Self.status(lifecycle, "bad") == "failed(bad model.json)")
+        // Reported once: the same broken folder again reports nothing.
+        let again = lifecycle.scanned([Self.candidate("a", 1), Self.candidate("bad", 1, problem: "bad model.json")], apply: true)
+        #expect(again.isEmpty)
         _ = lifecycle.loadFinished("a", version: Self.candidate("a", 1).version, outcome: .failure(.init(reason: "corrupt ONNX")))
         #expect(Self.status(lifecycle, "a") == "failed(corrupt ONNX)")
     }

@@ -41,6 +41,8 @@ struct ModelLifecycle<Serving: Sendable>: Sendable {
         case load(ModelCandidate)
         /// Stop serving this version: let its admitted work finish, then release it.
         case retire(name: String, Serving)
+        /// Tell the operator that a folder cannot be loaded (reported once per version).
+        case report(name: String, reason: String)
     }
 
     /// What requests see of a model.
@@ -80,6 +82,8 @@ struct ModelLifecycle<Serving: Sendable>: Sendable {
         var failure: Failure?
         /// Unloaded through the API (or not loaded under explicit control): scans do not load it again.
         var unloaded = false
+        /// Scans in a row that did not find its folder.
+        var missedScans = 0
 
         /// What requests see.
         var status: Status {
@@ -95,6 +99,9 @@ struct ModelLifecycle<Serving: Sendable>: Sendable {
         /// User-facing reason.
         let reason: String
     }
+
+    /// Scans in a row that must miss a model's folder before it is taken out of service.
+    static var scansToRemove: Int { 2 }
 
     /// The model of `POST /v1/classify`: listed even when its folder is missing.
     let defaultModel: String
@@ -138,8 +145,8 @@ struct ModelLifecycle<Serving: Sendable>: Sendable {
     // MARK: - Events
 
     /// A scan of the repository found `candidates`. With `apply` (poll control, and the first scan at
-    /// start) new and changed versions of the wanted models are loaded and models whose folder is gone
-    /// are retired; without it (explicit control) unknown models are only listed, as not loaded.
+    /// start) new and changed versions of the wanted models are loaded and models whose folder two scans
+    /// in a row missed are retired; without it (explicit control) unknown models are only listed, as not loaded.
     mutating func scanned(_ candidates: [ModelCandidate], apply: Bool) -> [Action] {
         var actions: [Action] = []
         let found = Dictionary(candidates.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
@@ -156,11 +163,14 @@ struct ModelLifecycle<Serving: Sendable>: Sendable {
             }
             var record = self.records[name] ?? Record(summary: candidate.summary)
             if self.records[name] == nil { self.add(name, record) }
+            record.missedScans = 0
+            self.records[name]?.missedScans = 0
             if record.unloaded { continue }  // unloaded through the API: a scan does not bring it back
             if let problem = candidate.problem {
-                if record.failure?.version != candidate.version, record.serving?.version != candidate.version {
+                if record.failure?.version != candidate.version {
                     record.failure = .init(version: candidate.version, reason: problem)
                     if record.serving == nil { record.summary = candidate.summary }
+                    actions.append(.report(name: name, reason: problem))
                 }
                 self.records[name] = record
                 continue
@@ -173,6 +183,13 @@ struct ModelLifecycle<Serving: Sendable>: Sendable {
         for name in self.order where found[name] == nil {
             guard var record = self.records[name] else { continue }
             if record.serving == nil, record.loading == nil, record.failure?.version == nil { continue }  // already gone
+            // A replacement may be seen between its two renames (old folder out, new one not in yet):
+            // a folder is gone only when two scans in a row miss it.
+            record.missedScans += 1
+            if record.missedScans < Self.scansToRemove {
+                self.records[name] = record
+                continue
+            }
             if let serving = record.serving { actions.append(.retire(name: name, serving.value)) }
             record.serving = nil
             record.loading = nil

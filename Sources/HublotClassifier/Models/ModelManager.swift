@@ -40,9 +40,6 @@ public struct ModelManager: Sendable {
             self.logger.error("cannot scan the model repository", metadata: ["reason": .string(String(describing: error))])
             return
         }
-        for candidate in candidates where candidate.problem != nil && self.registry.entry(candidate.name)?.version != candidate.version.label {
-            self.logger.error("model cannot be loaded", metadata: ["model": .string(candidate.name), "reason": .string(candidate.problem ?? "")])
-        }
         await self.perform(self.registry.scanned(candidates, apply: apply))
     }
 
@@ -104,6 +101,9 @@ public struct ModelManager: Sendable {
                 self.metrics.recordUnload(model: name)
                 if self.registry.entry(name) == nil { self.metrics.setModelReady(name, ready: false, loaded: self.registry.readyCount) }
                 self.logger.info("model version retired", metadata: ["model": .string(name), "version": .string(serving.version.label)])
+            case .report(let name, let reason):
+                self.metrics.recordLoad(model: name, outcome: "failure", duration: nil)
+                self.logger.error("model cannot be loaded", metadata: ["model": .string(name), "reason": .string(reason)])
             }
             self.updateReadiness()
         }
