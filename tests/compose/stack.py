@@ -168,6 +168,24 @@ class Stack:
             time.sleep(0.5)
         raise AssertionError(f"GET {path} did not answer {status} within {seconds} s; last: {last}")
 
+    def wait_for_model(self, model: str, status: str, seconds: float) -> dict:
+        """Polls the front's GET /api/models until `model` is listed with `status`; fails after `seconds`."""
+        deadline = time.monotonic() + seconds
+        last: object = "no answer"
+        while time.monotonic() < deadline:
+            try:
+                answer = self.request("GET", "/api/models", timeout=5)
+                if answer.status == 200:
+                    last = {entry["name"]: entry.get("status") for entry in answer.json()["models"]}
+                    if last.get(model) == status:
+                        return answer.json()
+                else:
+                    last = answer
+            except OSError as error:
+                last = str(error)
+            time.sleep(0.5)
+        raise AssertionError(f"{model} was not {status} within {seconds} s; last: {last}")
+
 
 def top_label(answer: Answer) -> str:
     assert answer.status == 200, f"status {answer.status}: {answer.body[:500]!r}"

@@ -57,7 +57,8 @@ struct PageContext {
         ]
     }
 
-    /// The model picker: groups by family, each model with its size, status and selection.
+    /// The model picker: groups by family, each model with its size, status (and why it failed) and
+    /// selection. Only a `ready` model can be chosen; `loading` and `failed` ones are listed, disabled.
     func modelGroups(_ list: ClassifierAPI.ModelList?, selected: [String]) -> [[String: Any]] {
         guard let list else { return [] }
         var order: [String] = []
@@ -67,7 +68,7 @@ struct PageContext {
             if byFamily[family] == nil { order.append(family) }
             let status = model.status ?? "ready"
             let size = model.input.map { "\($0.width)\u{00D7}\($0.height)" } ?? "?"
-            byFamily[family, default: []].append([
+            var entry: [String: Any] = [
                 "name": model.name,
                 "size": size,
                 "status": status,
@@ -75,7 +76,9 @@ struct PageContext {
                 "ready": status == "ready",
                 "is_default": model.name == list.default,
                 "selected": selected.contains(model.name),
-            ])
+            ]
+            if status == "failed", let reason = model.reason, !reason.isEmpty { entry["reason"] = reason }
+            byFamily[family, default: []].append(entry)
         }
         return order.map { ["family": $0, "models": byFamily[$0] ?? []] }
     }

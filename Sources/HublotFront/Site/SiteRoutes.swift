@@ -140,10 +140,13 @@ struct SiteRoutes {
         return ["src": "data:\(type);base64,\(base64)", "file_name": image.fileName]
     }
 
+    /// The model picker's values, from the list just fetched: the page follows the classifier's repository
+    /// as it is now (a model added, loading, failed or removed shows on the next page, without a restart).
     private func fillModels(_ context: inout [String: Any], view: PageContext, list: ClassifierAPI.ModelList?, selected: [String]) {
         let groups = view.modelGroups(list, selected: selected)
         context["groups"] = groups
         context["has_models"] = !(list?.models.isEmpty ?? true)
+        context["has_loading"] = list?.models.contains { $0.status == "loading" } ?? false
     }
 
     /// The default model on the home page; on the compare page the default and the next ready model.

@@ -1,14 +1,28 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import HublotFront
 import Logging
 import NIOCore
 import ServiceLifecycle
 import Synchronization
 
-/// What the fake classifier saw.
+/// What the fake classifier saw, and the model list it answers (a test changes it to play a repository
+/// whose models appear, load, fail or go away while the front runs).
 final class FakeClassifierRecorder: Sendable {
     private let state = Mutex<(classifyCalls: Int, requestIDs: [String], contentTypes: [String?])>((0, [], []))
+    private let list = Mutex(FakeClassifierRecorder.slowList)
+
+    /// The list answered until a test sets another: one ready model, `slow`.
+    static let slowList = ClassifierAPI.ModelList(
+        default: "slow",
+        models: [.init(name: "slow", family: "test", input: .init(height: 224, width: 224), classes: 1000, status: "ready")])
+
+    /// What `GET /v1/models` answers from now on.
+    var modelList: ClassifierAPI.ModelList {
+        get { list.withLock { $0 } }
+        set { list.withLock { $0 = newValue } }
+    }
 
     func record(requestID: String?, contentType: String?) {
         state.withLock {
@@ -26,7 +40,8 @@ final class FakeClassifierRecorder: Sendable {
     var contentTypes: [String?] { state.withLock { $0.contentTypes } }
 }
 
-/// Runs a tiny fake classifier on 127.0.0.1 whose classify answers after `classifyDelay`, for the timeout tests.
+/// Runs a tiny fake classifier on 127.0.0.1 whose classify answers after `classifyDelay` (the timeout tests)
+/// and whose model list is the recorder's ``FakeClassifierRecorder/modelList`` (the live repository tests).
 func withFakeClassifier<T: Sendable>(
     classifyDelay: Duration, _ body: @Sendable (String, FakeClassifierRecorder) async throws -> T
 ) async throws -> T {
@@ -35,7 +50,7 @@ func withFakeClassifier<T: Sendable>(
     router.get("/v1/models") { _, _ in
         Response(
             status: .ok, headers: [.contentType: "application/json"],
-            body: .init(byteBuffer: ByteBuffer(string: #"{"default":"slow","models":[{"name":"slow","family":"test","input":{"height":224,"width":224},"classes":1000,"status":"ready"}]}"#)))
+            body: .init(byteBuffer: ByteBuffer(bytes: try JSONEncoder().encode(recorder.modelList))))
     }
     router.get("/v2/health/ready") { _, _ in HTTPResponse.Status.ok }
     router.post("/v1/models/{name}/classify") { request, _ in
