@@ -115,3 +115,14 @@ def test_failed_publication_does_not_consume_a_version(env: Env, monkeypatch: py
 ])
 def test_model_version_rules(published: dict[str, Any] | None, expected: int) -> None:
     assert model_version(published, "abc") == expected
+
+
+def test_re_prepare_in_another_process_keeps_the_version(env: Env) -> None:
+    """tf2onnx's output varies from one process to the next (merged constants, their order): canonicalised."""
+    assert env.prepare() == 0
+    first = _published(env)
+    child = env.spawn("prepare", "tiny", "--repo", str(env.repo), "--force")
+    out, err = child.communicate(timeout=300)
+    assert child.returncode == 0, err
+    again = _published(env)
+    assert again["onnx"]["sha256"] == first["onnx"]["sha256"] and again["version"] == 1

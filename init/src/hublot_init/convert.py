@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from .errors import ConversionError
 from .export import INPUT_NAME, OUTPUT_NAME, Exported
@@ -25,7 +28,8 @@ class Converted:
 def convert(exported: Exported, opset: int = OPSET) -> Converted:
     """Freeze the function (variables and captured constants), then tf2onnx `from_graph_def`.
 
-    Deterministic: the same exported function gives the same bytes, in this process or another.
+    Deterministic: the same exported function gives the same bytes, in this process or another
+    (`_canonicalise`).
 
     The graph input is `images` [N, H, W, 3], the output `logits` [N, classes]. Freezing here rather
     than with tf2onnx's `from_function` also folds captured non-variable tensors (e.g. normalisation
@@ -55,8 +59,8 @@ def convert(exported: Exported, opset: int = OPSET) -> Converted:
     _rename(model_proto, model_proto.graph.output[0].name, OUTPUT_NAME)
     for value in (model_proto.graph.input[0], model_proto.graph.output[0]):
         value.type.tensor_type.shape.dim[0].dim_param = BATCH_DIM
-    _renumber_generated_names(model_proto)
-    return Converted(data=model_proto.SerializeToString(), opset=opset)
+    _canonicalise(model_proto)
+    return Converted(data=model_proto.SerializeToString(deterministic=True), opset=opset)
 
 
 def _rename(model_proto: object, old: str, new: str) -> None:
@@ -71,23 +75,47 @@ def _rename(model_proto: object, old: str, new: str) -> None:
             value.name = new
 
 
-def _renumber_generated_names(model_proto: object) -> None:
-    """Renumber tf2onnx's `__<n>` suffixes 1, 2, … in order of appearance.
+def _canonicalise(model_proto: Any) -> None:
+    """Give tf2onnx's output one form per model, whatever the process or what it converted before.
 
-    The counter behind them carries over from earlier conversions in the process, so the same model
-    would otherwise convert to other bytes each time; model.json's `version` relies on identical bytes.
-    The mapping is one-to-one on numbers and keeps every prefix, so distinct names stay distinct.
+    tf2onnx's output varies between runs: the names it generates take a process-wide counter
+    (tf2onnx.utils.make_name), and which of two identical constants its optimiser keeps, and the
+    order of the constants, vary from one process to the next. Here every constant (initializer)
+    is named after its content (identical ones merged) and the constants are sorted by name; then
+    the remaining generated `__<n>` suffixes are renumbered 1, 2, … in node order. The graph
+    computes the same thing; model.json's `version` relies on identical bytes for an identical model.
     """
+    graph = model_proto.graph
+    by_content: dict[str, Any] = {}
+    constant_names: dict[str, str] = {}
+    for tensor in graph.initializer:
+        content = type(tensor)()
+        content.CopyFrom(tensor)
+        content.name = ""
+        name = "const_" + hashlib.sha256(content.SerializeToString(deterministic=True)).hexdigest()[:20]
+        constant_names[tensor.name] = name
+        if name not in by_content:
+            content.name = name
+            by_content[name] = content
+    del graph.initializer[:]
+    graph.initializer.extend(by_content[name] for name in sorted(by_content))
+    _rename_everywhere(graph, lambda name: constant_names.get(name, name))
+
     numbers: dict[str, str] = {}
 
-    def renamed(name: str) -> str:
+    def renumbered(name: str) -> str:
         match = _GENERATED_SUFFIX.search(name)
         if match is None:
             return name
         number = numbers.setdefault(match.group(1), str(len(numbers) + 1))
         return f"{name[:match.start()]}__{number}{match.group(2) or ''}"
 
-    graphs = [model_proto.graph]  # type: ignore[attr-defined]
+    _rename_everywhere(graph, renumbered)
+
+
+def _rename_everywhere(root: Any, renamed: Callable[[str], str]) -> None:
+    """Apply `renamed` to every tensor and node name of `root` and of its subgraphs (one-to-one renames only)."""
+    graphs = [root]
     while graphs:
         graph = graphs.pop(0)
         for node in graph.node:
@@ -100,6 +128,3 @@ def _renumber_generated_names(model_proto: object) -> None:
                 graphs.extend(attribute.graphs)
         for value in (*graph.input, *graph.output, *graph.value_info, *graph.initializer):
             value.name = renamed(value.name)
-        for sparse in graph.sparse_initializer:
-            sparse.values.name = renamed(sparse.values.name)
-            sparse.indices.name = renamed(sparse.indices.name)
