@@ -132,8 +132,10 @@ class Repository:
     def cached(self, entry: ModelEntry) -> CachedModel | None:
         """The prepared model if its model.json names the catalog handle and model.onnx matches its sha256."""
         folder = self.model_dir(entry.name)
+        metadata = self.published(entry.name)
+        if metadata is None:
+            return None
         try:
-            metadata = json.loads((folder / MODEL_JSON).read_text(encoding="utf-8"))
             if metadata.get("schema_version") != SCHEMA_VERSION or metadata.get("handle") != entry.handle:
                 return None
             onnx = metadata["onnx"]
