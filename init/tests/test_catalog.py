@@ -22,12 +22,15 @@ COLAB_MODELS = (
     + [f"mobilenet_v2_{w}_224" for w in (100, 130, 140)]
     + [f"mobilenet_v3_{k}_{w}_224" for k in ("small", "large") for w in ("100", "075")]
 )
+# The embedded EfficientNet-Lite models (models/<name>/) and their input sizes (TensorFlow's
+# efficientnet_lite_builder.py: Lite0 224, Lite1 240, Lite2 260).
+EMBEDDED_SIZES = {"efficientnet_lite0": 224, "efficientnet_lite1": 240, "efficientnet_lite2": 260}
 
 
 def test_every_colab_model_is_listed_with_a_tfhub_handle() -> None:
     catalog = load_catalog()
     assert len(COLAB_MODELS) == 50
-    assert set(catalog.names()) == set(COLAB_MODELS) | {"efficientnet_lite0"}
+    assert set(catalog.names()) == set(COLAB_MODELS) | set(EMBEDDED_SIZES)
     for name in COLAB_MODELS:
         entry = catalog.get(name)
         assert entry.handle.startswith("https://tfhub.dev/"), name
@@ -61,15 +64,24 @@ def test_embedded_default() -> None:
     assert lite.image_size == 224 and lite.labels.packaged
 
 
+@pytest.mark.parametrize(("name", "size"), sorted(EMBEDDED_SIZES.items()))
+def test_embedded_entries_work_offline(name: str, size: int) -> None:
+    """Embedded handles, fixed size, the packaged 1001-line labels (offset 1 for their 1000 outputs)."""
+    entry = load_catalog().get(name)
+    assert entry.handle == f"hublot://embedded/{name}" and entry.family == "efficientnet"
+    assert entry.image_size == size and not entry.dynamic_size
+    assert entry.labels.name == "imagenet-1k-background" and entry.labels.packaged
+
+
 def test_catalog_command_table_and_json(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["catalog"]) == 0
     table = capsys.readouterr().out.splitlines()
     assert table[0].split()[:3] == ["NAME", "SIZE", "LABELS"]
-    assert len(table) == 1 + 51 + 1
+    assert len(table) == 1 + 53 + 1
     assert main(["catalog", "--json"]) == 0
     document = json.loads(capsys.readouterr().out)
     assert document["default"] == "efficientnet_lite0"
-    assert len(document["models"]) == 51
+    assert len(document["models"]) == 53
 
 
 def test_unknown_model_suggests_close_names(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

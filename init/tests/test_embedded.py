@@ -69,12 +69,13 @@ def lite0(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return repo.root
 
 
-def _classify(repo: Path, image: Path) -> tuple[list[int], list[str], np.ndarray]:
-    folder = repo / "efficientnet_lite0"
+def _classify(repo: Path, image: Path, name: str = "efficientnet_lite0") -> tuple[list[int], list[str], np.ndarray]:
+    folder = repo / name
     meta = json.loads((folder / "model.json").read_text())
     labels = (folder / "labels.txt").read_text().splitlines()
     session = ort.InferenceSession(str(folder / "model.onnx"), providers=["CPUExecutionProvider"])
-    logits = session.run(None, {"images": load_image(image, 224, 224)})[0][0].astype(np.float64)
+    size = meta["input"]["height"]
+    logits = session.run(None, {"images": load_image(image, size, size)})[0][0].astype(np.float64)
     probs = np.exp(logits - logits.max())
     probs /= probs.sum()
     top5 = [int(i) for i in np.argsort(-probs)[:5]]
@@ -147,3 +148,57 @@ def test_lite0_cached_prepare_without_tensorflow(lite0: Path) -> None:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert "[efficientnet_lite0] cached" in done.stdout and "tensorflow not imported" in done.stdout
+
+
+def test_lite0_re_prepared_in_another_process_is_the_same_onnx(lite0: Path) -> None:
+    """tf2onnx's output changed from one process to the next (merged constants, their order): canonicalised."""
+    before = json.loads((lite0 / "efficientnet_lite0" / "model.json").read_text())
+    done = subprocess.run([sys.executable, "-m", "hublot_init", "prepare", "efficientnet_lite0", "--force",
+                           "--repo", str(lite0)], capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    after = json.loads((lite0 / "efficientnet_lite0" / "model.json").read_text())
+    assert after["onnx"]["sha256"] == before["onnx"]["sha256"]
+    assert after["version"] == before["version"] == 1
+
+
+# The other embedded models: EfficientNet-Lite1 (240 px) and Lite2 (260 px), models/efficientnet_lite1|2.
+OTHER_SIZES = {"efficientnet_lite1": 240, "efficientnet_lite2": 260}
+# bus.jpg: trolleybus (874) first for Lite1; Lite2 puts `passenger car` (705) first, as its PyTorch reference does.
+TROLLEYBUS_RANK = {"efficientnet_lite1": 1, "efficientnet_lite2": 2}
+
+
+@pytest.fixture(scope="session", params=sorted(OTHER_SIZES))
+def other_lite(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path]:
+    """efficientnet_lite1 or 2 prepared once, offline, from its committed archive (parity on the real photos)."""
+    name = request.param
+    repo = Repository(tmp_path_factory.mktemp(name) / "repo")
+    outcome = prepare_model(load_catalog().get(name), repo, parity_images=sorted(photos_dir().glob("*.jpg")))
+    assert outcome.status == "prepared"
+    return name, repo.root
+
+
+def test_other_lite_metadata(other_lite: tuple[str, Path]) -> None:
+    name, repo = other_lite
+    meta = json.loads((repo / name / "model.json").read_text())
+    assert meta["handle"] == f"hublot://embedded/{name}" and meta["family"] == "efficientnet"
+    assert meta["input"]["height"] == meta["input"]["width"] == OTHER_SIZES[name]
+    assert meta["output"] == {"name": "logits", "classes": 1000, "activation": "logits"}
+    assert meta["labels"] == {"file": "labels.txt", "count": 1001, "offset": 1, "set": "imagenet-1k-background"}
+    assert meta["parity"]["images"] == ["banana.jpg", "bus.jpg", "cat.jpg", "turtle.jpg"]
+    assert meta["parity"]["top5_agree"] and meta["parity"]["max_abs_diff_probability"] <= 1e-4
+    assert meta["version"] == 1
+    sha1 = hashlib.sha1(f"hublot://embedded/{name}".encode()).hexdigest()
+    assert (repo / ".tfhub" / sha1 / "saved_model.pb").is_file()
+
+
+def test_other_lite_classifies_the_photos(other_lite: tuple[str, Path]) -> None:
+    name, repo = other_lite
+    photos = photos_dir()
+    top5, names, _ = _classify(repo, photos / "cat.jpg", name)
+    assert top5[0] in {281, 282, 285} and names[0] in {"tabby", "tiger cat", "Egyptian cat"}, names
+    top5, names, _ = _classify(repo, photos / "banana.jpg", name)
+    assert top5[0] == 954 and names[0] == "banana", names
+    top5, names, _ = _classify(repo, photos / "turtle.jpg", name)
+    assert {33, 34} & set(top5), names
+    top5, names, _ = _classify(repo, photos / "bus.jpg", name)
+    assert top5.index(874) + 1 == TROLLEYBUS_RANK[name] and "trolleybus" in names, names

