@@ -96,6 +96,23 @@ import Testing
         }
     }
 
+    @Test(arguments: [("fr", "non chargé"), ("en", "not loaded")])
+    func aModelUnloadedThroughTheAPIIsListedButCannotBeChosen(language: String, status: String) async throws {
+        try await withFakeClassifier(classifyDelay: .zero) { url, classifier in
+            classifier.modelList = .init(
+                default: "efficientnet_lite0", models: [Self.lite0, Self.lite1(status: "unavailable", reason: "unloaded")])
+            let app = try await makeFront(classifierURL: url)
+            try await app.test(.router) { client in
+                try await client.execute(uri: "/?lang=\(language)", method: .get) { response in
+                    #expect(response.status == .ok)
+                    let tag = try #require(option("efficientnet_lite1", in: response.text))
+                    #expect(tag.contains(" disabled"))
+                    #expect(tag.contains("240×240 · \(status)"))
+                }
+            }
+        }
+    }
+
     @Test(arguments: [("fr", "indisponible"), ("en", "unavailable")])
     func aFailedModelIsListedDisabledWithItsReason(language: String, status: String) async throws {
         try await withFakeClassifier(classifyDelay: .zero) { url, classifier in

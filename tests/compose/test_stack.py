@@ -165,7 +165,7 @@ def test_adding_a_model_prepares_only_that_one(stack: Stack, tmp_path: Path) -> 
         assert re.search(rf"^\[{SECOND}\] prepared ", report, re.M), report
         assert prepared_at(stack) == before
         # The classifier was not restarted: it finds the new model by polling the repository
-        # (HUBLOT_POLL_INTERVAL, 5 s) and loads it beside the one serving.
+        # (HUBLOT_POLL_INTERVAL_S, 5 s) and loads it beside the one serving.
         assert stack.container("classifier") == classifier
         assert stack.inspect("classifier", "{{.State.StartedAt}}") == started, "the classifier was restarted"
         stack.wait_for_model(SECOND, "ready", 90)
