@@ -5,6 +5,7 @@ Nothing here imports TensorFlow: the cached check must stay fast and offline.
 
 from __future__ import annotations
 
+import ctypes
 import errno
 import fcntl
 import hashlib
@@ -189,17 +190,23 @@ class Repository:
             shutil.rmtree(path, ignore_errors=True)
 
     def publish(self, staged: Path, name: str) -> Path:
-        """Atomically replace `<root>/<name>` by the staged folder (rename)."""
+        """Atomically replace `<root>/<name>` by the staged folder: one rename for a new model;
+        for a replacement one exchange of the two folders (renameat2 RENAME_EXCHANGE), so a
+        server scanning the repository never sees the model missing. Where the file system
+        cannot exchange, two renames (the old folder out, the new one in)."""
         final = self.model_dir(name)
         old: Path | None = None
         try:
             # mkdtemp made the staging folder private (0700): a published model
             # is readable by the servers, which may run as another user.
             staged.chmod(0o755)
-            if final.exists():
-                old = Path(tempfile.mkdtemp(prefix=f".old-{name}-", dir=self.root))
-                os.rename(final, old / name)
-            os.rename(staged, final)
+            if final.exists() and exchange(staged, final):
+                old = staged  # it now holds the previous model
+            else:
+                if final.exists():
+                    old = Path(tempfile.mkdtemp(prefix=f".old-{name}-", dir=self.root))
+                    os.rename(final, old / name)
+                os.rename(staged, final)
             _fsync_dir(self.root)
         except OSError as error:
             raise os_error(error, str(final)) from error
@@ -207,6 +214,24 @@ class Repository:
             if old is not None:
                 shutil.rmtree(old, ignore_errors=True)
         return final
+
+
+_AT_FDCWD = -100
+_RENAME_EXCHANGE = 2
+
+
+def exchange(first: Path, second: Path) -> bool:
+    """Swap two existing paths in one step (Linux renameat2 RENAME_EXCHANGE). False when the
+    C library or the file system cannot; other failures raise OSError."""
+    renameat2 = getattr(ctypes.CDLL(None, use_errno=True), "renameat2", None)
+    if renameat2 is None:
+        return False
+    if renameat2(_AT_FDCWD, os.fsencode(first), _AT_FDCWD, os.fsencode(second), _RENAME_EXCHANGE) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP):
+        return False
+    raise OSError(code, os.strerror(code), str(second))
 
 
 def write_bytes(path: Path, data: bytes) -> None:
