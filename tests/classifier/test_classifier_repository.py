@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
+import sys
 import time
 import urllib.request
 from pathlib import Path
@@ -90,21 +92,28 @@ def test_tritonclient_repository_extension(explicit: ServerProcess) -> None:
 
 
 def test_memory_is_given_back_after_an_unload(explicit: ServerProcess) -> None:
-    """RSS after unloading a model is back within 10 % of before it was loaded (figures printed)."""
+    """RSS after unloading a model is back within 10 % of before it was loaded (figures printed).
+
+    Two cycles of load, classify, unload: the first also pays what a process allocates once, the
+    first time it runs a second session (ONNX Runtime's caches), so the bound is checked on the second."""
     client = httpclient.InferenceServerClient(url=f"127.0.0.1:{explicit.port}", connection_timeout=10, network_timeout=60)
     for _ in range(5):
         classify(explicit, MODEL)
-    before = rss_bytes(explicit.process.pid)
-    client.load_model("second")
-    for _ in range(5):
-        classify(explicit, "second")
-    loaded = rss_bytes(explicit.process.pid)
-    client.unload_model("second")
-    after = rss_bytes(explicit.process.pid)
     mib = 1 << 20
-    print(f"RSS: before load {before / mib:.1f} MiB, loaded {loaded / mib:.1f} MiB "
-          f"(+{(loaded - before) / mib:.1f}), after unload {after / mib:.1f} MiB ({(after - before) / before:+.1%})")
-    assert loaded > before, "loading a second model took no memory: the measurement is not measuring"
+    figures = []
+    for cycle in (1, 2):
+        before = rss_bytes(explicit.process.pid)
+        client.load_model("second")
+        for _ in range(5):
+            classify(explicit, "second")
+        loaded = rss_bytes(explicit.process.pid)
+        client.unload_model("second")
+        after = rss_bytes(explicit.process.pid)
+        figures.append((before, loaded, after))
+        print(f"RSS, cycle {cycle}: before load {before / mib:.1f} MiB, loaded {loaded / mib:.1f} MiB "
+              f"(+{(loaded - before) / mib:.1f}), after unload {after / mib:.1f} MiB ({(after - before) / before:+.1%})")
+    before, loaded, after = figures[1]
+    assert loaded - before > 50 * mib, "loading a second model took almost no memory: the measurement is not measuring"
     assert after <= before * 1.10
 
 
@@ -125,6 +134,30 @@ def test_poll_picks_up_a_published_model_and_a_new_version(repository: Path, tmp
             assert time.monotonic() < deadline, f"second was not unloaded:\n{server.log()}"
             time.sleep(0.1)
         assert "model version retired" in server.log()
+    finally:
+        server.stop()
+
+
+def test_a_model_prepared_by_hublot_init_while_the_classifier_runs_serves(repository: Path, tmp_path: Path) -> None:
+    """The course's "add a model": hublot-init prepares EfficientNet-Lite1 (240 px, offline from its
+    committed archive) into the running classifier's repository; the classifier loads it by itself."""
+    server = start_classifier(tmp_path / "classifier.log", "--poll-interval-s", "0.5", models=repository)
+    try:
+        init = Path(os.environ.get("HUBLOT_INIT", Path(sys.executable).with_name("hublot-init")))
+        done = subprocess.run([str(init), "prepare", "efficientnet_lite1", "--repo", str(repository),
+                               "--parity-images", str(photos_dir() / "cat.jpg"), str(photos_dir() / "bus.jpg")],
+                              capture_output=True, text=True, timeout=600)
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert "[efficientnet_lite1] version    1" in done.stdout, done.stdout
+        metadata = json.loads((repository / "efficientnet_lite1" / "model.json").read_text())
+        assert metadata["input"]["height"] == metadata["input"]["width"] == 240
+        assert metadata["parity"]["top5_agree"] and metadata["parity"]["max_abs_diff_probability"] <= 1e-4
+        wait_for_version(server, "efficientnet_lite1", "1", within=120)
+        status, model = get_json(f"{server.url}/v1/models/efficientnet_lite1")
+        assert status == 200 and model["input"] == {"height": 240, "width": 240}
+        answer = classify(server, "efficientnet_lite1")
+        assert answer["predictions"][0]["label"] in {"tabby", "tiger cat", "Egyptian cat"}, answer
+        assert classify(server, MODEL)["version"] == "1"
     finally:
         server.stop()
 

@@ -68,7 +68,8 @@ public final class BatchQueue: @unchecked Sendable {
     /// Guards `machine`; the batching thread waits on it.
     private let condition = NSCondition()
     private var machine: Machine
-    private let runner: Runner
+    /// Guarded by `condition`; dropped by ``stop()`` so that a retired model is released with it.
+    private var runner: Runner?
     private let observer: BatchObserver?
     private let valuesPerImage: Int
 
@@ -130,11 +131,14 @@ public final class BatchQueue: @unchecked Sendable {
         self.perform(self.locked { $0.withdraw(slot) })
     }
 
-    /// Refuses new work, waits (blocking) until every admitted image has been answered and the thread has ended.
+    /// Refuses new work, waits (blocking) until every admitted image has been answered and the thread has
+    /// ended, then lets go of the runner (the model) and the batch buffers.
     public func stop() {
         self.perform(self.locked { $0.stop() })
         self.condition.lock()
         while !self.machine.isFinished { self.condition.wait() }
+        self.runner = nil
+        self.machine.releaseBuffers()
         self.condition.unlock()
     }
 
@@ -175,14 +179,16 @@ public final class BatchQueue: @unchecked Sendable {
                 step = self.machine.nextStep(now: .now)
             }
             let waiting = self.machine.waiting
+            // Taken only for a batch to run: the last pass (finished) must not hold the model.
+            let runner: Runner? = if case .run = step { self.runner } else { nil }
             self.condition.unlock()
-            guard case .run(let run) = step else {
+            guard case .run(let run) = step, let runner else {
                 self.condition.broadcast()  // wakes stop()
                 return
             }
             for move in run.moves { run.buffer.move(from: move.from, to: move.to) }
             let started = ContinuousClock.now
-            let outputs = Result { try self.runner(run.buffer.rows(run.count), run.count) }
+            let outputs = Result { try runner(run.buffer.rows(run.count), run.count) }
             let inference = ContinuousClock.now - started
             self.observer?(run.count, inference, waiting)
             switch outputs {

@@ -138,6 +138,14 @@ public struct BatchQueueStateMachine<Waiter, Buffer> {
     /// Whether the runner has ended (after ``stop()``, once drained).
     public var isFinished: Bool { self.runnerEnded }
 
+    /// Forgets every buffer once the queue has finished (stopped, every image answered), so that a
+    /// retired model's queue holds no batch memory.
+    public mutating func releaseBuffers() {
+        guard self.isFinished else { return }
+        self.buffers = []
+        self.freeBuffers = []
+    }
+
     /// The buffer at `index` (buffers never move once made).
     public func buffer(_ index: Int) -> Buffer { self.buffers[index] }
 

@@ -97,7 +97,10 @@ public struct ModelManager: Sendable {
                 if Task.isShuttingDownGracefully { continue }
                 pending += await self.load(candidate)
             case .retire(let name, let serving):
-                await runOnThread(name: "hublot-retire-\(name)") { serving.queue.stop() }
+                // The thread gets the queue only: the model is released here, when the last request
+                // and this action let go of it, not whenever the thread object goes away.
+                let queue = serving.queue
+                await runOnThread(name: "hublot-retire-\(name)") { queue.stop() }
                 self.metrics.recordUnload(model: name)
                 if self.registry.entry(name) == nil { self.metrics.setModelReady(name, ready: false, loaded: self.registry.readyCount) }
                 self.logger.info("model version retired", metadata: ["model": .string(name), "version": .string(serving.version.label)])
