@@ -15,7 +15,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from stack import CAT_LABELS, ROOT, Stack, top_label  # noqa: E402
+from load import Load  # noqa: E402
+from stack import CAT_LABELS, PHOTOS, ROOT, Stack, top_label  # noqa: E402
 
 MODEL = "efficientnet_lite0"
 SECOND = "lite0_http"  # the test catalog's second model, served by the fake hub (below)
@@ -150,14 +151,25 @@ services:
     return override
 
 
-def test_adding_a_model_prepares_only_that_one(stack: Stack, tmp_path: Path) -> None:
+def test_adding_a_model_under_load_prepares_only_that_one_and_drops_no_request(stack: Stack, tmp_path: Path) -> None:
     stack.up()
     before = prepared_at(stack)
     classifier = stack.container("classifier")
     started = stack.inspect("classifier", "{{.State.StartedAt}}")
     stack.overrides.append(fake_hub_override(tmp_path / "fakehub"))
     try:
-        stack.up(env=stack.env(HUBLOT_MODELS=f"{MODEL} {SECOND}"))
+        # A bounded load on the site during the whole addition: no request may fail.
+        with Load(f"http://127.0.0.1:{stack.port}/api/classify", (PHOTOS / "cat.jpg").read_bytes(),
+                  clients=2, max_seconds=240) as load:
+            load.wait_until(lambda o: sum(x.status == 200 for x in o) >= 5, 60, "5 classifications before the addition")
+            stack.up(env=stack.env(HUBLOT_MODELS=f"{MODEL} {SECOND}"))
+            prepared = time.monotonic()
+            stack.wait_for_model(SECOND, "ready", 90)
+            ready_after = time.monotonic() - prepared
+            assert top_label(stack.classify_cat(SECOND)) in CAT_LABELS
+        print(f"a model added under load: {load.summary()}; {SECOND} ready {ready_after:.1f} s after init finished "
+              f"(poll interval 5 s)")
+        assert load.outcomes and all(o.status == 200 for o in load.outcomes), load.summary()
         report = stack.logs("init")
         assert re.search(rf"^\[{MODEL}\] cached ", report, re.M), report
         assert not re.search(rf"^\[{MODEL}\] (fetch|convert|prepared) ", report, re.M), report
@@ -168,8 +180,6 @@ def test_adding_a_model_prepares_only_that_one(stack: Stack, tmp_path: Path) -> 
         # (HUBLOT_POLL_INTERVAL_S, 5 s) and loads it beside the one serving.
         assert stack.container("classifier") == classifier
         assert stack.inspect("classifier", "{{.State.StartedAt}}") == started, "the classifier was restarted"
-        stack.wait_for_model(SECOND, "ready", 90)
-        assert top_label(stack.classify_cat(SECOND)) in CAT_LABELS
         assert top_label(stack.classify_cat(MODEL)) in CAT_LABELS
         # Once more: now both are cached, nothing is fetched.
         stack.compose("down", env=stack.env(HUBLOT_MODELS=f"{MODEL} {SECOND}"))
