@@ -123,11 +123,14 @@ class Stack:
                                  capture_output=True, text=True, timeout=60, check=True)
         return process.stdout.strip()
 
-    def run_seconds(self, service: str) -> float:
-        """How long the service's (exited) container ran, from Docker's own timestamps."""
+    def ready_seconds(self, service: str) -> float:
+        """From the service's start to its first passing health check, from Docker's own timestamps
+        (to within the check's interval: 1 s while starting)."""
         started = _timestamp(self.inspect(service, "{{.State.StartedAt}}"))
-        finished = _timestamp(self.inspect(service, "{{.State.FinishedAt}}"))
-        return (finished - started).total_seconds()
+        checks = json.loads(self.inspect(service, "{{json .State.Health.Log}}"))
+        passed = [_timestamp(check["Start"]) for check in checks if check["ExitCode"] == 0]
+        assert passed, f"{service} never passed its health check: {checks}"
+        return (min(passed) - started).total_seconds()
 
     def volume(self) -> str:
         return f"{self.project}_models"

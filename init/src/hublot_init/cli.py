@@ -34,6 +34,10 @@ def _parser() -> argparse.ArgumentParser:
     prepare.add_argument("--force", action="store_true", help="prepare again even when cached")
     prepare.add_argument("--parity-images", nargs="+", metavar="IMAGE",
                          help="images for the parity check (default: $HUBLOT_PARITY_IMAGES, else synthetic pictures)")
+    prepare.add_argument("--stay", action="store_true",
+                         help="once every model is prepared, write the ready file ($HUBLOT_INIT_READY_FILE, default "
+                              f"{DEFAULT_READY_FILE}) and keep running until SIGTERM or SIGINT, then exit 0 "
+                              "(Compose's healthy one-shot: nothing has to depend on it)")
 
     reference = commands.add_parser("reference", help="write reference tensors for the Swift tests")
     reference.add_argument("--model", required=True)
@@ -75,9 +79,13 @@ def run(argv: list[str] | None = None) -> int:
         from .prepare import parity_image_paths, prepare_model
 
         entries = [catalog.get(name) for name in args.names]  # unknown names fail before any work
+        if args.stay:  # a file left by an earlier run of this container must not say ready too soon
+            Path(os.environ.get(READY_FILE_ENV, DEFAULT_READY_FILE)).unlink(missing_ok=True)
         images = parity_image_paths(args.parity_images)
         for entry in entries:
             prepare_model(entry, repo, force=args.force, parity_images=images)
+        if args.stay:
+            _stay(len(entries))
         return 0
     if args.command == "reference":
         from .reference import write_reference
@@ -88,6 +96,29 @@ def run(argv: list[str] | None = None) -> int:
         print(f"wrote {args.out / 'reference.json'}")
         return 0
     return 2
+
+
+DEFAULT_READY_FILE = "/tmp/hublot-init.ready"
+READY_FILE_ENV = "HUBLOT_INIT_READY_FILE"
+# What the process becomes after --stay: a small interpreter waiting for SIGTERM or SIGINT, both
+# blocked before the exec (the mask survives it), so none is lost; it then exits 0.
+_WAIT_FOR_STOP = (
+    "import signal\n"
+    "signal.sigwait({signal.SIGTERM, signal.SIGINT})\n"
+    "print('hublot-init: stopped', flush=True)\n"
+)
+
+
+def _stay(count: int) -> None:
+    """`prepare --stay`: mark the models ready, then wait for a stop signal without the memory of the
+    prepare (TensorFlow): the process is replaced by a minimal interpreter. Never returns."""
+    stop = {signal.SIGTERM, signal.SIGINT}
+    signal.pthread_sigmask(signal.SIG_BLOCK, stop)
+    ready = Path(os.environ.get(READY_FILE_ENV, DEFAULT_READY_FILE))
+    ready.write_text(f"{count}\n", encoding="utf-8")
+    print(f"hublot-init: ready ({count} model{'s' if count != 1 else ''}); staying up until stopped (--stay)", flush=True)
+    sys.stderr.flush()
+    os.execv(sys.executable, [sys.executable, "-c", _WAIT_FOR_STOP])
 
 
 def _exit_on_sigterm(signum: int, frame: object) -> None:
