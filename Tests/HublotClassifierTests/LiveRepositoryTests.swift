@@ -57,7 +57,8 @@ struct LiveRepositoryTests {
         let cat = try Fixtures.photo("cat")
         let expected = try Fixtures.expectedTop1()["cat"]
         try await withClassifierAndModels(models: repository.url) { client, models in
-            // 200 requests, 16 at a time; the replacement starts once 40 have been answered.
+            // 200 requests, 16 at a time; the replacement starts once 40 have been answered, and the
+            // requests past the 116th are sent only once it is done: both versions answer some.
             let outcomes = try await withThrowingTaskGroup(of: (Int, String?, Int?).self) { group in
                 var results: [(Int, String?, Int?)] = []
                 var sent = 0
@@ -80,6 +81,7 @@ struct LiveRepositoryTests {
                             await models.scan(apply: true)
                         }
                     }
+                    if results.count == 100 { try await replacement?.value }
                     if sent < 200 { send() }
                 }
                 try await replacement?.value
@@ -92,6 +94,7 @@ struct LiveRepositoryTests {
             let versions = Dictionary(grouping: outcomes, by: { $0.1 ?? "none" }).mapValues(\.count)
             print("replacement under load: answers by version \(versions.sorted { $0.key < $1.key })")
             #expect(versions["1"] ?? 0 >= 40)
+            #expect(versions["2"] ?? 0 >= 200 - 116, "the requests sent after the replacement are answered by version 2")
             let after = try Self.json(try await Self.classify(client, "efficientnet_lite0", cat))
             #expect(after["version"] as? String == "2")
         }
