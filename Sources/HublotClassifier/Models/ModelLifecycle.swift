@@ -120,12 +120,15 @@ struct ModelLifecycle<Serving: Sendable>: Sendable {
         self.wanted = wanted.map(Set.init)
         self.memoryBudget = memoryBudget
         for name in (wanted ?? []) + [defaultModel] where self.records[name] == nil {
-            self.add(name, Record(summary: Model(name: name), failure: .init(version: nil, reason: "no model '\(name)' in the repository")))
+            self.add(name, Record(summary: Model(name: name), failure: .init(version: nil, reason: Self.missing(name))))
         }
     }
 
     /// The record of `name`.
     func record(_ name: String) -> Record? { self.records[name] }
+
+    /// Why a model whose folder is missing does not serve.
+    private static func missing(_ name: String) -> String { "no model '\(name)' in the repository" }
 
     /// Whether `name` stays listed when its folder is missing (the default model, or one asked by name).
     private func isPinned(_ name: String) -> Bool {
@@ -161,11 +164,10 @@ struct ModelLifecycle<Serving: Sendable>: Sendable {
                 }
                 continue
             }
-            var record = self.records[name] ?? Record(summary: candidate.summary)
-            if self.records[name] == nil { self.add(name, record) }
-            record.missedScans = 0
+            if self.records[name] == nil { self.add(name, Record(summary: candidate.summary)) }
             self.records[name]?.missedScans = 0
-            if record.unloaded { continue }  // unloaded through the API: a scan does not bring it back
+            // Unloaded through the API: a scan does not bring it back.
+            guard var record = self.records[name], !record.unloaded else { continue }
             if let problem = candidate.problem {
                 if record.failure?.version != candidate.version {
                     record.failure = .init(version: candidate.version, reason: problem)
@@ -193,7 +195,7 @@ struct ModelLifecycle<Serving: Sendable>: Sendable {
             if let serving = record.serving { actions.append(.retire(name: name, serving.value)) }
             record.serving = nil
             record.loading = nil
-            record.failure = .init(version: nil, reason: "no model '\(name)' in the repository")
+            record.failure = .init(version: nil, reason: Self.missing(name))
             if self.isPinned(name) {
                 self.records[name] = record
             } else {
