@@ -99,6 +99,12 @@ struct HublotClassifierCommand: AsyncParsableCommand {
     @Option(help: "Most memory loaded models may take, in bytes (each is charged its ONNX file's size × \(CoreModelSource.memoryPerONNXByte)); a load past it is refused. Env: HUBLOT_MAX_MODEL_MEMORY. Default: unlimited.")
     var maxModelMemory: Int?
 
+    @Option(help: "Explanations (occlusion maps) computed at once; more are refused with 503. 0 disables them. Env: HUBLOT_MAX_EXPLANATIONS. Default: \(ClassifierConfiguration.defaultMaxExplanations).")
+    var maxExplanations: Int?
+
+    @Option(help: "Images per low-priority batch of an explanation: the longest a classification waits for one. Env: HUBLOT_EXPLAIN_BATCH_SIZE. Default: \(ClassifierConfiguration.defaultExplainBatchSize).")
+    var explainBatchSize: Int?
+
     func run() async throws {
         let (configuration, level): (ClassifierConfiguration, Logger.Level)
         do {
@@ -170,6 +176,10 @@ struct HublotClassifierCommand: AsyncParsableCommand {
             configuration.pollInterval = .milliseconds(Int((seconds * 1000).rounded()))
         }
         configuration.maxModelMemory = try self.maxModelMemory ?? environment.integer("HUBLOT_MAX_MODEL_MEMORY") ?? configuration.maxModelMemory
+        configuration.maxExplanations =
+            try self.maxExplanations ?? environment.integer("HUBLOT_MAX_EXPLANATIONS", in: 0...Int.max) ?? configuration.maxExplanations
+        configuration.explainBatchSize =
+            try self.explainBatchSize ?? environment.integer("HUBLOT_EXPLAIN_BATCH_SIZE") ?? configuration.explainBatchSize
         let level: Logger.Level
         if let logLevel = self.logLevel {
             guard let parsed = Logger.Level(rawValue: logLevel.lowercased()) else {

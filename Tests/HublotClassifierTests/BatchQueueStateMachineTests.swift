@@ -12,13 +12,13 @@ struct BatchQueueStateMachineTests {
         var buffersMade = 0
         let t0 = ContinuousClock.now
 
-        init(maxBatchSize: Int = 4, maxDelay: Duration = .milliseconds(2), capacity: Int = 8) {
-            self.machine = Machine(maxBatchSize: maxBatchSize, maxDelay: maxDelay, capacity: capacity)
+        init(maxBatchSize: Int = 4, maxDelay: Duration = .milliseconds(2), capacity: Int = 8, lowPriorityBatches: Int = 0) {
+            self.machine = Machine(maxBatchSize: maxBatchSize, maxDelay: maxDelay, capacity: capacity, lowPriorityBatches: lowPriorityBatches)
         }
 
-        mutating func admit(_ count: Int = 1) throws -> [BatchSlot] {
+        mutating func admit(_ count: Int = 1, priority: BatchPriority = .normal) throws -> [BatchSlot] {
             var made = self.buffersMade
-            let result = self.machine.admit(count: count) { made += 1; return made - 1 }
+            let result = self.machine.admit(count: count, priority: priority) { made += 1; return made - 1 }
             self.buffersMade = made
             return try result.get()
         }
@@ -234,9 +234,98 @@ struct BatchQueueStateMachineTests {
         _ = h.machine.runFinished(first.batch)
         #expect(Self.run(h.machine.nextStep(now: h.at(1))) != nil)
     }
+
+    // MARK: the low-priority lane
+
+    @Test("a low-priority admission is one closed batch of its own; it runs at once when nothing else is admitted")
+    func lowPriorityBatchRunsWhenIdle() throws {
+        var h = Harness(maxBatchSize: 4, lowPriorityBatches: 2)
+        let slots = try h.admit(3, priority: .low)
+        #expect(Set(slots.map(\.batch)).count == 1)
+        #expect(h.machine.lowPriorityLoad == 3)
+        #expect(h.machine.load == 0)
+        for (i, slot) in slots.enumerated() { _ = h.machine.submit(slot, waiter: "x\(i)", now: h.at(0)) }
+        let run = try #require(Self.run(h.machine.nextStep(now: h.at(0))))
+        #expect(run.count == 3)
+        #expect(Self.rows(h.machine.runFinished(run.batch)) == ["x0": 0, "x1": 1, "x2": 2])
+        #expect(h.machine.lowPriorityLoad == 0)
+    }
+
+    @Test("a low-priority batch never joins a classification's batch, and waits while any classification is admitted")
+    func lowPriorityYieldsToClassifications() throws {
+        var h = Harness(maxBatchSize: 4, lowPriorityBatches: 2)
+        let low = try h.admit(2, priority: .low)
+        for (i, slot) in low.enumerated() { _ = h.machine.submit(slot, waiter: "x\(i)", now: h.at(0)) }
+        // A classification admitted after the explanation, still decoding: the low batch must wait for it.
+        let normal = try h.admit()[0]
+        #expect(normal.batch != low[0].batch)
+        #expect(h.machine.nextStep(now: h.at(1)).isWait)
+        _ = h.machine.submit(normal, waiter: "a", now: h.at(1))
+        let first = try #require(Self.run(h.machine.nextStep(now: h.at(1))))
+        #expect(first.batch == normal.batch)
+        #expect(first.count == 1)
+        #expect(Self.rows(h.machine.runFinished(first.batch)) == ["a": 0])
+        let second = try #require(Self.run(h.machine.nextStep(now: h.at(2))))
+        #expect(second.batch == low[0].batch)
+        #expect(second.count == 2)
+    }
+
+    @Test("a classification arriving while a low-priority batch runs goes next, before the other low-priority batches")
+    func classificationOvertakesWaitingLowBatches() throws {
+        var h = Harness(maxBatchSize: 4, lowPriorityBatches: 2)
+        let x = try h.admit(1, priority: .low)[0], y = try h.admit(1, priority: .low)[0]
+        _ = h.machine.submit(x, waiter: "x", now: h.at(0))
+        _ = h.machine.submit(y, waiter: "y", now: h.at(0))
+        let running = try #require(Self.run(h.machine.nextStep(now: h.at(0))))
+        #expect(running.batch == x.batch)
+        let a = try h.admit()[0]
+        _ = h.machine.submit(a, waiter: "a", now: h.at(1))
+        #expect(h.machine.nextStep(now: h.at(1)).isWait)  // one batch at a time
+        _ = h.machine.runFinished(running.batch)
+        let next = try #require(Self.run(h.machine.nextStep(now: h.at(2))))
+        #expect(next.batch == a.batch)
+    }
+
+    @Test("the low-priority lane is bounded in batches and batch size, and never takes a classification's place or buffer")
+    func lowPriorityLaneIsBounded() throws {
+        var h = Harness(maxBatchSize: 4, capacity: 8, lowPriorityBatches: 2)
+        _ = try h.admit(4, priority: .low)
+        _ = try h.admit(1, priority: .low)
+        #expect(throws: BatchQueueError.full(capacity: 8)) { try h.admit(1, priority: .low) }
+        #expect(throws: BatchQueueError.tooLarge(count: 5, capacity: 4)) { try h.admit(5, priority: .low) }
+        // Classifications still get their whole capacity and their buffers.
+        _ = try h.admit(8)
+        #expect(h.machine.load == 8)
+        #expect(h.buffersMade == 4)
+        var closed = Harness(maxBatchSize: 4)
+        #expect(throws: BatchQueueError.tooLarge(count: 1, capacity: 0)) { try closed.admit(1, priority: .low) }
+    }
+
+    @Test("withdrawn and cancelled low-priority images leave their lane; stop refuses both lanes and answers what is admitted")
+    func lowPriorityWithdrawCancelStop() throws {
+        var h = Harness(maxBatchSize: 4, lowPriorityBatches: 1)
+        let slots = try h.admit(3, priority: .low)
+        _ = h.machine.withdraw(slots[0])
+        _ = h.machine.submit(slots[1], waiter: "b", now: h.at(0))
+        #expect(Self.failures(h.machine.cancel(slots[1])) == ["b": .cancelled])
+        _ = h.machine.stop()
+        #expect(throws: BatchQueueError.stopped) { try h.admit(1, priority: .low) }
+        #expect(throws: BatchQueueError.stopped) { try h.admit(1) }
+        _ = h.machine.submit(slots[2], waiter: "c", now: h.at(1))
+        let run = try #require(Self.run(h.machine.nextStep(now: h.at(1))))
+        #expect(run.count == 1)
+        #expect(run.moves.map(\.from) == [2])
+        #expect(Self.rows(h.machine.runFinished(run.batch)) == ["c": 0])
+        #expect(h.machine.lowPriorityLoad == 0)
+        guard case .finished = h.machine.nextStep(now: h.at(2)) else {
+            Issue.record("the runner must end once both lanes are drained")
+            return
+        }
+    }
 }
 
 extension BatchQueueStateMachine.RunnerStep {
     /// Whether the runner is told to wait.
     var isWait: Bool { if case .wait = self { true } else { false } }
+
 }

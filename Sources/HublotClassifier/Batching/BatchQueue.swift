@@ -78,12 +78,13 @@ public final class BatchQueue: @unchecked Sendable {
     /// Most images admitted at once.
     public let capacity: Int
 
-    /// Creates the queue and starts its thread, named `hublot-batch-<name>`.
+    /// Creates the queue and starts its thread, named `hublot-batch-<name>`. `lowPriorityBatches` bounds
+    /// the low-priority lane (see ``BatchQueueStateMachine``); 0 closes it.
     public init(
-        name: String, maxBatchSize: Int, maxDelay: Duration, capacity: Int, valuesPerImage: Int,
+        name: String, maxBatchSize: Int, maxDelay: Duration, capacity: Int, lowPriorityBatches: Int = 0, valuesPerImage: Int,
         observer: BatchObserver? = nil, runner: @escaping Runner
     ) {
-        self.machine = Machine(maxBatchSize: maxBatchSize, maxDelay: maxDelay, capacity: capacity)
+        self.machine = Machine(maxBatchSize: maxBatchSize, maxDelay: maxDelay, capacity: capacity, lowPriorityBatches: lowPriorityBatches)
         self.maxBatchSize = self.machine.maxBatchSize
         self.capacity = self.machine.capacity
         self.valuesPerImage = valuesPerImage
@@ -97,13 +98,17 @@ public final class BatchQueue: @unchecked Sendable {
     /// Images admitted and not answered yet.
     public var depth: Int { self.locked { $0.load } }
 
+    /// Low-priority images admitted and not answered yet.
+    public var lowPriorityDepth: Int { self.locked { $0.lowPriorityLoad } }
+
     /// Admits `count` images at once (all or none) and gives each its row: prepare the image into
     /// `buffer(of:)`'s `row(slot.index)`, then call ``result(of:)`` or ``withdraw(_:)`` exactly once.
     /// Throws ``BatchQueueError/full(capacity:)`` at once when there is no room,
     /// ``BatchQueueError/tooLarge(count:capacity:)`` when there never will be, ``BatchQueueError/stopped`` after ``stop()``.
-    public func admit(count: Int = 1) throws(BatchQueueError) -> [BatchSlot] {
+    /// Low-priority images (`priority: .low`) are one batch of their own, run when no classification waits.
+    public func admit(count: Int = 1, priority: BatchPriority = .normal) throws(BatchQueueError) -> [BatchSlot] {
         let rows = self.maxBatchSize, perImage = self.valuesPerImage
-        let result = self.locked { $0.admit(count: count) { BatchBuffer(rows: rows, valuesPerImage: perImage) } }
+        let result = self.locked { $0.admit(count: count, priority: priority) { BatchBuffer(rows: rows, valuesPerImage: perImage) } }
         return try result.get()
     }
 

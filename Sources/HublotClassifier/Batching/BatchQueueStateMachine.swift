@@ -8,6 +8,15 @@ public struct BatchSlot: Hashable, Sendable {
     public let index: Int
 }
 
+/// Which lane of a ``BatchQueue`` an image goes through.
+public enum BatchPriority: Sendable, Equatable {
+    /// Classifications: batched together, always run first.
+    case normal
+    /// Work that must never delay a classification (explanations): each admission is a batch of its own,
+    /// run only when no classification is admitted, from a bounded number of batches.
+    case low
+}
+
 /// Why a ``BatchQueue`` refused or failed an image.
 public enum BatchQueueError: Error, Sendable, Equatable {
     /// The queue holds `capacity` images already.
@@ -32,6 +41,11 @@ public enum BatchQueueError: Error, Sendable, Equatable {
 /// image has waited `maxDelay`, or when the runner is idle and every slot of it is settled; a closed batch
 /// runs once all its slots are settled, without its withdrawn slots. Every admitted image is answered,
 /// even after ``stop()``: the runner ends only when nothing is admitted any more.
+///
+/// Low-priority images (``BatchPriority/low``) have a lane of their own: each admission of them is one
+/// closed batch, at most `lowPriorityBatches` such batches at once (each with its own buffer, so they never
+/// take a buffer or a place from classifications), and one runs only when no normal image is admitted at
+/// all, so a classification waits at most for the one low-priority batch already running.
 public struct BatchQueueStateMachine<Waiter, Buffer> {
     /// An image's slot.
     enum SlotState {
@@ -48,6 +62,7 @@ public struct BatchQueueStateMachine<Waiter, Buffer> {
     struct Batch {
         let id: UInt64
         let bufferIndex: Int
+        let priority: BatchPriority
         var slots: [SlotState] = []
         var closed = false
         var running = false
@@ -107,7 +122,9 @@ public struct BatchQueueStateMachine<Waiter, Buffer> {
     public let maxDelay: Duration
     /// Most images admitted at once.
     public let capacity: Int
-    /// Most batch buffers ever made: enough for `capacity` images in full batches, plus two for
+    /// Most low-priority batches at once (0: the lane is closed).
+    public let lowPriorityBatches: Int
+    /// Most batch buffers classifications ever take: enough for `capacity` images in full batches, plus two for
     /// batches closed early (the delay, an idle runner). Bounds the queue's memory; when every
     /// buffer is taken by partly filled batches, admission is refused as full.
     public var maxBuffers: Int { (self.capacity + self.maxBatchSize - 1) / self.maxBatchSize + 2 }
@@ -116,19 +133,26 @@ public struct BatchQueueStateMachine<Waiter, Buffer> {
     private var buffers: [Buffer] = []
     private var freeBuffers: [Int] = []
     private var nextBatchID: UInt64 = 0
+    /// Normal images admitted and not answered yet.
     private var admitted = 0
+    /// Low-priority images admitted and not answered yet.
+    private var admittedLow = 0
     private var stopping = false
     private var runnerEnded = false
 
     /// A queue state with the given limits (clamped to at least 1 image and zero delay).
-    public init(maxBatchSize: Int, maxDelay: Duration, capacity: Int) {
+    public init(maxBatchSize: Int, maxDelay: Duration, capacity: Int, lowPriorityBatches: Int = 0) {
         self.maxBatchSize = max(1, maxBatchSize)
         self.maxDelay = max(.zero, maxDelay)
         self.capacity = max(1, capacity)
+        self.lowPriorityBatches = max(0, lowPriorityBatches)
     }
 
-    /// Images admitted and not answered yet (what counts against the capacity).
+    /// Normal images admitted and not answered yet (what counts against the capacity).
     public var load: Int { self.admitted }
+
+    /// Low-priority images admitted and not answered yet.
+    public var lowPriorityLoad: Int { self.admittedLow }
 
     /// Images waiting for a batch that is not running.
     public var waiting: Int {
@@ -154,36 +178,60 @@ public struct BatchQueueStateMachine<Waiter, Buffer> {
     /// Admits `count` images at once (all or none): each gets a slot of the batch being filled (new
     /// batches open as needed, their buffers from the free list or `makeBuffer`). Refuses at once when
     /// the queue is full, stopping, or `count` exceeds the capacity.
-    public mutating func admit(count: Int, makeBuffer: () -> Buffer) -> Result<[BatchSlot], BatchQueueError> {
+    ///
+    /// A low-priority admission is one batch of its own (`count` at most `maxBatchSize`, else too large),
+    /// refused as full when `lowPriorityBatches` are in the queue already.
+    public mutating func admit(count: Int, priority: BatchPriority = .normal, makeBuffer: () -> Buffer) -> Result<[BatchSlot], BatchQueueError> {
         if self.stopping { return .failure(.stopped) }
+        if priority == .low { return self.admitLow(count: count, makeBuffer: makeBuffer) }
         guard count <= self.capacity else { return .failure(.tooLarge(count: count, capacity: self.capacity)) }
         guard self.admitted + count <= self.capacity else { return .failure(.full(capacity: self.capacity)) }
-        let open = self.batches.last.map { $0.closed ? 0 : self.maxBatchSize - $0.slots.count } ?? 0
+        let openIndex = self.openBatchIndex
+        let open = openIndex.map { self.maxBatchSize - self.batches[$0].slots.count } ?? 0
         let newBatches = (max(0, count - open) + self.maxBatchSize - 1) / self.maxBatchSize
-        guard newBatches <= self.freeBuffers.count + (self.maxBuffers - self.buffers.count) else {
+        guard self.batches.count(where: { $0.priority == .normal }) + newBatches <= self.maxBuffers else {
             return .failure(.full(capacity: self.capacity))
         }
         var slots: [BatchSlot] = []
         slots.reserveCapacity(count)
+        var current = openIndex
         for _ in 0..<count {
-            if self.batches.last.map({ $0.closed }) ?? true {
-                let bufferIndex: Int
-                if let free = self.freeBuffers.popLast() {
-                    bufferIndex = free
-                } else {
-                    bufferIndex = self.buffers.count
-                    self.buffers.append(makeBuffer())
-                }
-                self.batches.append(Batch(id: self.nextBatchID, bufferIndex: bufferIndex))
+            let b: Int
+            if let open = current {
+                b = open
+            } else {
+                self.batches.append(Batch(id: self.nextBatchID, bufferIndex: self.takeBuffer(makeBuffer), priority: .normal))
                 self.nextBatchID += 1
+                b = self.batches.count - 1
             }
-            let last = self.batches.count - 1
-            slots.append(BatchSlot(batch: self.batches[last].id, buffer: self.batches[last].bufferIndex, index: self.batches[last].slots.count))
-            self.batches[last].slots.append(.preparing(cancelled: false))
-            if self.batches[last].slots.count == self.maxBatchSize { self.batches[last].closed = true }
+            slots.append(BatchSlot(batch: self.batches[b].id, buffer: self.batches[b].bufferIndex, index: self.batches[b].slots.count))
+            self.batches[b].slots.append(.preparing(cancelled: false))
+            if self.batches[b].slots.count == self.maxBatchSize {
+                self.batches[b].closed = true
+                current = nil
+            } else {
+                current = b
+            }
         }
         self.admitted += count
         return .success(slots)
+    }
+
+    /// A low-priority admission: one closed batch of `count` slots.
+    private mutating func admitLow(count: Int, makeBuffer: () -> Buffer) -> Result<[BatchSlot], BatchQueueError> {
+        guard self.lowPriorityBatches > 0, count <= self.maxBatchSize else {
+            return .failure(.tooLarge(count: count, capacity: self.lowPriorityBatches > 0 ? self.maxBatchSize : 0))
+        }
+        guard self.batches.count(where: { $0.priority == .low }) < self.lowPriorityBatches else {
+            return .failure(.full(capacity: self.lowPriorityBatches * self.maxBatchSize))
+        }
+        var batch = Batch(id: self.nextBatchID, bufferIndex: self.takeBuffer(makeBuffer), priority: .low)
+        self.nextBatchID += 1
+        batch.slots = Array(repeating: .preparing(cancelled: false), count: count)
+        batch.closed = true
+        self.batches.append(batch)
+        self.admittedLow += count
+        return .success((0..<count).map { BatchSlot(batch: batch.id, buffer: batch.bufferIndex, index: $0) })
     }
 
     /// The image of `slot` is ready; `waiter` waits for its row. A slot cancelled before (its client
@@ -207,7 +255,7 @@ public struct BatchQueueStateMachine<Waiter, Buffer> {
     public mutating func withdraw(_ slot: BatchSlot) -> Actions {
         guard let b = self.batchIndex(slot), case .preparing = self.batches[b].slots[slot.index] else { return Actions() }
         self.batches[b].slots[slot.index] = .withdrawn
-        self.admitted -= 1
+        self.release(1, of: self.batches[b].priority)
         self.releaseIfEmpty(b)
         return Actions(wakeRunner: true)
     }
@@ -226,7 +274,7 @@ public struct BatchQueueStateMachine<Waiter, Buffer> {
             return Actions()
         case .submitted(let waiter, _):
             self.batches[b].slots[slot.index] = .withdrawn
-            self.admitted -= 1
+            self.release(1, of: self.batches[b].priority)
             self.releaseIfEmpty(b)
             return Actions(complete: [.failure(waiter, .cancelled)], wakeRunner: true)
         }
@@ -238,30 +286,32 @@ public struct BatchQueueStateMachine<Waiter, Buffer> {
         return Actions(wakeRunner: true)
     }
 
-    /// What the runner does next at `now`: run the first due batch, wait, or end.
+    /// What the runner does next at `now`: run the first due batch, wait, or end. The first normal batch
+    /// comes first; the first low-priority batch only when no normal image is admitted.
     public mutating func nextStep(now: ContinuousClock.Instant) -> RunnerStep {
         if self.batches.contains(where: \.running) { return .wait(until: nil) }
-        guard let first = self.batches.first else {
+        guard let next = self.batches.firstIndex(where: { $0.priority == .normal }) ?? self.batches.indices.first else {
             if self.stopping {
                 self.runnerEnded = true
                 return .finished
             }
             return .wait(until: nil)
         }
-        if !first.closed {
+        if !self.batches[next].closed {
             // The open batch: run it now when nothing more is coming for it, else wait up to its delay.
+            let first = self.batches[next]
             let deadline = first.firstSubmitted.map { $0 + self.maxDelay }
             if first.settled || self.stopping || (deadline.map { now >= $0 } ?? false) {
-                self.batches[0].closed = true
+                self.batches[next].closed = true
             } else {
                 return .wait(until: deadline)
             }
         }
-        guard self.batches[0].settled else { return .wait(until: nil) }
-        let rows = self.batches[0].submittedRows
-        self.batches[0].running = true
+        guard self.batches[next].settled else { return .wait(until: nil) }
+        let rows = self.batches[next].submittedRows
+        self.batches[next].running = true
         let moves = rows.enumerated().compactMap { to, from in from == to ? nil : (from: from, to: to) }
-        return .run(Run(batch: self.batches[0].id, buffer: self.buffers[self.batches[0].bufferIndex], moves: moves, count: rows.count))
+        return .run(Run(batch: self.batches[next].id, buffer: self.buffers[self.batches[next].bufferIndex], moves: moves, count: rows.count))
     }
 
     /// The running batch `id` finished (`failure` when ONNX Runtime failed): every waiter of it gets
@@ -281,11 +331,32 @@ public struct BatchQueueStateMachine<Waiter, Buffer> {
             }
             row += 1
         }
-        self.admitted -= size
+        self.release(size, of: batch.priority)
         return actions
     }
 
     // MARK: helpers
+
+    /// The normal batch being filled, if any (the last normal batch, when still open).
+    private var openBatchIndex: Int? {
+        guard let last = self.batches.lastIndex(where: { $0.priority == .normal }), !self.batches[last].closed else { return nil }
+        return last
+    }
+
+    /// A free buffer's index, made when none is free.
+    private mutating func takeBuffer(_ makeBuffer: () -> Buffer) -> Int {
+        if let free = self.freeBuffers.popLast() { return free }
+        self.buffers.append(makeBuffer())
+        return self.buffers.count - 1
+    }
+
+    /// `count` images of the `priority` lane are answered or gone.
+    private mutating func release(_ count: Int, of priority: BatchPriority) {
+        switch priority {
+        case .normal: self.admitted -= count
+        case .low: self.admittedLow -= count
+        }
+    }
 
     private func batchIndex(_ slot: BatchSlot) -> Int? {
         guard let b = self.batches.firstIndex(where: { $0.id == slot.batch }), self.batches[b].slots.indices.contains(slot.index) else {

@@ -60,28 +60,9 @@ public struct ClassificationService: Sendable {
     public func classify(_ bytes: [UInt8], model asked: ReadyModel, topK: Int, startedAt: ContinuousClock.Instant) async throws -> Classification {
         let (ready, slots) = try self.admit(1, to: asked)
         let queue = ready.queue, model = ready.model, slot = slots[0]
-        let buffer = queue.buffer(of: slot)
-        let options = DecodeOptions(
-            maxPixels: self.configuration.maxPixels, maxDecodedBytes: self.configuration.maxDecodedBytes,
-            maxJPEGScans: self.configuration.maxJPEGScans)
-        let budget = self.decodeBudget
         var timings: Timings
         do {
-            timings = try await self.decodePool.runIfActive {
-                // The header says what the decode will take; the process budget must have room for it.
-                let cost = try bytes.withUnsafeBytes { raw throws(HublotError) in try ImageDecoder(options: options).header(raw) }.decodedBytes
-                guard budget.tryReserve(cost) else { throw DecodeBudgetExhausted(bytes: cost) }
-                defer { budget.release(cost) }
-                return try model.prepare(bytes, into: buffer.row(slot.index), options: options)
-            }
-        } catch let error as DecodeBudgetExhausted {
-            queue.withdraw(slot)
-            throw APIError.overloaded(
-                "decoding this image takes \(error.bytes >> 20) MiB and the \(budget.capacity >> 20) MiB decoding budget is in use; retry later",
-                retryAfterSeconds: self.configuration.retryAfterSeconds)
-        } catch let error as HublotError {
-            queue.withdraw(slot)
-            throw Self.apiError(error)
+            timings = try await self.prepare(bytes, model: model, into: queue.buffer(of: slot), row: slot.index).timings
         } catch {
             queue.withdraw(slot)
             throw error
@@ -91,6 +72,33 @@ public struct ClassificationService: Sendable {
         timings.inferenceMs = result.inferenceDuration.milliseconds
         timings.totalMs = (ContinuousClock.now - startedAt).milliseconds
         return Classification(model: ready.name, version: ready.version, predictions: model.topK(result.output, k: topK), timings: timings)
+    }
+
+    /// Decodes and preprocesses `bytes` into row `row` of `buffer` on the decode thread pool, within the
+    /// process's decoding budget (503 `overloaded` when it has no room); every image error mapped to its
+    /// ``APIError``. Returns the timings and the photo's size.
+    func prepare(_ bytes: [UInt8], model: any LoadedModel, into buffer: BatchBuffer, row: Int) async throws -> PreparedImage {
+        let options = DecodeOptions(
+            maxPixels: self.configuration.maxPixels, maxDecodedBytes: self.configuration.maxDecodedBytes,
+            maxJPEGScans: self.configuration.maxJPEGScans)
+        let budget = self.decodeBudget
+        do {
+            return try await self.decodePool.runIfActive {
+                // The header says what the decode will take; the process budget must have room for it.
+                let header = try bytes.withUnsafeBytes { raw throws(HublotError) in try ImageDecoder(options: options).header(raw) }
+                let cost = header.decodedBytes
+                guard budget.tryReserve(cost) else { throw DecodeBudgetExhausted(bytes: cost) }
+                defer { budget.release(cost) }
+                let timings = try model.prepare(bytes, into: buffer.row(row), options: options)
+                return PreparedImage(timings: timings, width: header.width, height: header.height)
+            }
+        } catch let error as DecodeBudgetExhausted {
+            throw APIError.overloaded(
+                "decoding this image takes \(error.bytes >> 20) MiB and the \(budget.capacity >> 20) MiB decoding budget is in use; retry later",
+                retryAfterSeconds: self.configuration.retryAfterSeconds)
+        } catch let error as HublotError {
+            throw Self.apiError(error)
+        }
     }
 
     /// Runs already preprocessed images (`count` of them, back to back in `values`) through the model's
@@ -116,11 +124,12 @@ public struct ClassificationService: Sendable {
     /// Admits `count` images into the model's queue before preparing them, else 503 (full) or 400 (never
     /// fits). When the version looked up was retired meanwhile (its queue stopped: the model was replaced
     /// while the request arrived), the version serving now takes them: a replacement loses no request.
-    private func admit(_ count: Int, to ready: ReadyModel) throws -> (ReadyModel, [BatchSlot]) {
+    /// Low-priority images (explanations) go through the queue's low-priority lane.
+    func admit(_ count: Int, to ready: ReadyModel, priority: BatchPriority = .normal) throws -> (ReadyModel, [BatchSlot]) {
         var ready = ready
         while true {
             do {
-                return (ready, try ready.queue.admit(count: count))
+                return (ready, try ready.queue.admit(count: count, priority: priority))
             } catch .stopped {
                 guard let entry = self.registry.entry(ready.name), case .ready(let serving) = entry.state, serving.queue !== ready.queue else {
                     throw self.apiError(.stopped, model: ready.name)
@@ -133,7 +142,7 @@ public struct ClassificationService: Sendable {
     }
 
     /// Submits the prepared `slots` and waits for their outputs, in order.
-    private func results(of slots: [BatchSlot], in ready: ReadyModel) async throws -> [BatchResult] {
+    func results(of slots: [BatchSlot], in ready: ReadyModel) async throws -> [BatchResult] {
         let queue = ready.queue
         do {
             let results: [BatchResult]
@@ -155,7 +164,7 @@ public struct ClassificationService: Sendable {
     }
 
     /// The HTTP error for a queue error.
-    private func apiError(_ error: BatchQueueError, model: String) -> APIError {
+    func apiError(_ error: BatchQueueError, model: String) -> APIError {
         switch error {
         case .full(let capacity):
             self.metrics.recordRejection(model: model)
@@ -195,6 +204,16 @@ public struct ReadyModel: Sendable {
     public let queue: BatchQueue
     /// The version loaded (what the answers report).
     public let version: String
+}
+
+/// An image decoded and preprocessed into its row.
+struct PreparedImage: Sendable {
+    /// Decode and preprocess times.
+    var timings: Timings
+    /// The photo's width in pixels.
+    var width: Int
+    /// The photo's height in pixels.
+    var height: Int
 }
 
 /// The decoding memory budget has no room for an image right now.

@@ -52,6 +52,12 @@ public struct ClassifierConfiguration: Sendable {
     /// The most memory loaded models may be charged, in bytes (each is charged its ONNX file's size
     /// × ``CoreModelSource/memoryPerONNXByte``); nil is unlimited (`--max-model-memory`, `HUBLOT_MAX_MODEL_MEMORY`).
     public var maxModelMemory: Int?
+    /// Explanations computed at once; more are refused with 503 at once. Each holds at most one
+    /// low-priority batch in its model's queue (`--max-explanations`, `HUBLOT_MAX_EXPLANATIONS`; 0 disables them).
+    public var maxExplanations: Int
+    /// Images per low-priority batch of an explanation: the longest a classification can wait for one
+    /// (`--explain-batch-size`, `HUBLOT_EXPLAIN_BATCH_SIZE`; at most the max batch size).
+    public var explainBatchSize: Int
     /// Value of `Retry-After` (seconds) on 503 answers.
     public var retryAfterSeconds: Int
     /// Longest wait for in-flight requests on shutdown (`--shutdown-timeout-s`, `HUBLOT_SHUTDOWN_TIMEOUT_S`).
@@ -86,6 +92,10 @@ public struct ClassifierConfiguration: Sendable {
     public static let defaultModelControl = ModelControl.poll
     /// Default poll interval, in seconds.
     public static let defaultPollIntervalSeconds = 5
+    /// Default number of explanations at once.
+    public static let defaultMaxExplanations = 2
+    /// Default images per explanation batch (see docs/api.md for the measurement).
+    public static let defaultExplainBatchSize = 4
     /// Default memory of all concurrent decodes: 384 MiB.
     public static let defaultDecodeMemoryBytes = DecodeBudget.defaultBytes
 
@@ -112,12 +122,16 @@ public struct ClassifierConfiguration: Sendable {
         modelControl: ModelControl = ClassifierConfiguration.defaultModelControl,
         pollInterval: Duration = .seconds(ClassifierConfiguration.defaultPollIntervalSeconds),
         maxModelMemory: Int? = nil,
+        maxExplanations: Int = ClassifierConfiguration.defaultMaxExplanations,
+        explainBatchSize: Int = ClassifierConfiguration.defaultExplainBatchSize,
         retryAfterSeconds: Int = 1,
         shutdownTimeout: Duration = .seconds(10)
     ) {
         self.modelControl = modelControl
         self.pollInterval = pollInterval
         self.maxModelMemory = maxModelMemory
+        self.maxExplanations = maxExplanations
+        self.explainBatchSize = explainBatchSize
         self.host = host
         self.port = port
         self.modelsDirectory = modelsDirectory
@@ -163,6 +177,8 @@ public struct ClassifierConfiguration: Sendable {
         if self.headerTimeout <= .zero { problems.append("header timeout must be positive") }
         if self.pollInterval <= .zero { problems.append("poll interval must be positive") }
         if let memory = self.maxModelMemory, memory < 1 { problems.append("max model memory must be at least 1 byte") }
+        if self.maxExplanations < 0 { problems.append("max explanations must not be negative") }
+        if self.explainBatchSize < 1 { problems.append("explain batch size must be at least 1") }
         return problems
     }
 }

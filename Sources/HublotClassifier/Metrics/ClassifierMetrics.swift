@@ -47,6 +47,25 @@ public struct ClassifierMetrics: Sendable {
         self.registry.makeGauge(descriptor: Self.descriptor("queue_depth", unit: "", help: "Images waiting in the batch queue of a model."), labels: [("model", model)]).set(to: Double(depth))
     }
 
+    /// Counts one explanation request by model and HTTP status, its duration, and the images it ran.
+    public func recordExplanation(model: String, status: Int, duration: Duration, images: Int) {
+        self.registry.makeCounter(descriptor: Self.descriptor("explain_requests", unit: "total", help: "Explanation (occlusion map) requests by model and HTTP status."), labels: [("model", model), ("status", String(status))]).increment()
+        self.registry.makeDurationHistogram(descriptor: Self.descriptor("explain_duration", unit: "seconds", help: "Time from the start of an explanation request to its answer."), labels: [("model", model)], buckets: Self.explainDurationBuckets).record(duration)
+        if images > 0 {
+            self.registry.makeCounter(descriptor: Self.descriptor("explain_images", unit: "total", help: "Images (photos and their occluded variants) run for explanations."), labels: [("model", model)]).increment(by: Int64(images))
+        }
+    }
+
+    /// Counts an explanation refused because as many as the server computes at once were running.
+    public func recordExplanationRejection(model: String) {
+        self.registry.makeCounter(descriptor: Self.descriptor("explain_rejections", unit: "total", help: "Explanations refused with 503 because the most the server computes at once were running."), labels: [("model", model)]).increment()
+    }
+
+    /// Buckets of the explanation duration histogram (a map is tens of images).
+    public static let explainDurationBuckets: [Duration] = [
+        .milliseconds(50), .milliseconds(100), .milliseconds(200), .milliseconds(500), .seconds(1), .seconds(2), .seconds(5), .seconds(10), .seconds(30),
+    ]
+
     /// Counts a request refused because the queue was full.
     public func recordRejection(model: String) {
         self.registry.makeCounter(descriptor: Self.descriptor("queue_rejections", unit: "total", help: "Images refused with 503 because the queue of the model was full."), labels: [("model", model)]).increment()

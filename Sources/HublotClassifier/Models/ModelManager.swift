@@ -154,7 +154,7 @@ public struct ModelManager: Sendable {
         let metrics = self.metrics, configuration = self.configuration
         return BatchQueue(
             name: name, maxBatchSize: configuration.maxBatchSize, maxDelay: configuration.maxBatchDelay,
-            capacity: configuration.queueCapacity, valuesPerImage: model.valuesPerImage,
+            capacity: configuration.queueCapacity, lowPriorityBatches: configuration.maxExplanations, valuesPerImage: model.valuesPerImage,
             observer: { size, inference, waiting in
                 metrics.recordBatch(model: name, size: size, inference: inference)
                 metrics.setQueueDepth(model: name, depth: waiting)

@@ -5,6 +5,7 @@ import Hummingbird
 extension Classification: ResponseEncodable {}
 extension Model: ResponseEncodable {}
 extension ModelList: ResponseEncodable {}
+extension Explanation: ResponseEncodable {}
 
 extension ModelEntry {
     /// The API view of a registry entry: its summary with its status, version and reason.

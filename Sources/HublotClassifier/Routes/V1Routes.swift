@@ -2,14 +2,17 @@ import HublotAPI
 import Hummingbird
 import HublotHTTP
 
-/// The Hublot API v1: model listing and image classification.
+/// The Hublot API v1: model listing, image classification and explanation.
 public struct V1Routes: Sendable {
     /// The classification logic.
     public let service: ClassificationService
+    /// The occlusion maps.
+    public let explanations: ExplanationService
 
-    /// Creates the routes over `service`.
-    public init(service: ClassificationService) {
+    /// Creates the routes over `service` (and `explanations`, by default a new one over `service`).
+    public init(service: ClassificationService, explanations: ExplanationService? = nil) {
         self.service = service
+        self.explanations = explanations ?? ExplanationService(classification: service)
     }
 
     /// Adds `/v1/...` to `router`.
@@ -26,12 +29,16 @@ public struct V1Routes: Sendable {
         group.post("models/:name/classify") { request, context in
             try await self.classify(request, context: context, model: try context.parameters.require("name"))
         }
+        group.post("models/:name/explain") { request, context in
+            try await self.explain(request, context: context, model: try context.parameters.require("name"))
+        }
         group.post("classify") { request, context in
             try await self.classify(request, context: context, model: self.service.registry.defaultModel)
         }
         router.addMethodNotAllowed("/v1/models", allowed: [.get])
         router.addMethodNotAllowed("/v1/models/:name", allowed: [.get])
         router.addMethodNotAllowed("/v1/models/:name/classify", allowed: [.post])
+        router.addMethodNotAllowed("/v1/models/:name/explain", allowed: [.post])
         router.addMethodNotAllowed("/v1/classify", allowed: [.post])
     }
 
@@ -51,6 +58,28 @@ public struct V1Routes: Sendable {
             return response
         } catch {
             self.service.metrics.recordRequest(model: name, status: APIError.from(error).status.code, duration: ContinuousClock.now - started)
+            throw error
+        }
+    }
+
+    /// The explain route: the same uploads as classify, `grid` and `class` (HublotHTTP's ``ExplainParameters``).
+    func explain(_ request: Request, context: HublotRequestContext, model name: String) async throws -> Explanation {
+        let started = ContinuousClock.now
+        context.annotations.model = name
+        let entry = try self.service.entry(name)
+        do {
+            let topK = try Self.topK(request, classes: entry.summary.classes)
+            let query = request.uri.queryParameters
+            let parameters = try ExplainParameters.parse(grid: query.getAll("grid"), classes: query.getAll("class"))
+            let ready = try self.service.ready(entry)
+            let bytes = try await UploadReader.image(
+                from: request, maxBytes: self.service.configuration.maxBodyBytes, timeout: self.service.configuration.bodyTimeout)
+            let response = try await self.explanations.explain(bytes, model: ready, parameters: parameters, topK: topK, startedAt: started)
+            self.service.metrics.recordExplanation(model: name, status: 200, duration: ContinuousClock.now - started, images: response.images)
+            return response
+        } catch {
+            self.service.metrics.recordExplanation(
+                model: name, status: APIError.from(error).status.code, duration: ContinuousClock.now - started, images: 0)
             throw error
         }
     }

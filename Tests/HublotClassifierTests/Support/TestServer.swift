@@ -1,6 +1,7 @@
 import Foundation
 import HublotAPI
 import HublotClassifier
+import HublotCore
 import HublotHTTP
 import Hummingbird
 import Prometheus
@@ -118,4 +119,58 @@ final class GatedModelSource: ModelSource, @unchecked Sendable {
         _ = self.gate.wait(timeout: .now() + 60)
         return try self.base.load(name, inferenceThreads: inferenceThreads)
     }
+}
+
+/// A model source whose models hold their first ONNX Runtime call until the test calls `open()`, and
+/// signal `entered` when that call starts: a test knows a batch is running, and keeps it running.
+final class HeldInferenceSource: ModelSource, @unchecked Sendable {
+    private let base: any ModelSource
+    private let gate = DispatchSemaphore(value: 0)
+    /// Signalled when the first inference call starts.
+    let entered = DispatchSemaphore(value: 0)
+
+    init(_ base: any ModelSource) { self.base = base }
+
+    /// Lets the held inference call finish.
+    func open() { self.gate.signal() }
+
+    func scan() throws -> [ModelCandidate] { try self.base.scan() }
+    func load(_ name: String, inferenceThreads: Int?) throws -> any LoadedModel {
+        HeldModel(base: try self.base.load(name, inferenceThreads: inferenceThreads), source: self)
+    }
+
+    /// Holds the calling inference until ``open()``.
+    fileprivate func hold() {
+        self.entered.signal()
+        _ = self.gate.wait(timeout: .now() + 60)  // bounded: a test that forgets to open fails, it does not hang
+    }
+}
+
+/// A loaded model whose first inference call after its warm-up (call 1, the load's batch of zeros)
+/// waits for ``HeldInferenceSource/open()``.
+private final class HeldModel: LoadedModel, @unchecked Sendable {
+    let base: any LoadedModel
+    unowned let source: HeldInferenceSource
+    private let calls = NSLock()
+    private var count = 0
+
+    init(base: any LoadedModel, source: HeldInferenceSource) {
+        self.base = base
+        self.source = source
+    }
+
+    var summary: Model { self.base.summary }
+    var version: ModelVersion { self.base.version }
+    var inputHeight: Int { self.base.inputHeight }
+    var inputWidth: Int { self.base.inputWidth }
+    var classCount: Int { self.base.classCount }
+    func prepare(_ bytes: [UInt8], into row: UnsafeMutableBufferPointer<Float>, options: DecodeOptions) throws(HublotError) -> Timings {
+        try self.base.prepare(bytes, into: row, options: options)
+    }
+    func infer(_ input: UnsafeBufferPointer<Float>, count: Int) throws -> [[Float]] {
+        let call = self.calls.withLock { self.count += 1; return self.count }
+        if call == 2 { self.source.hold() }
+        return try self.base.infer(input, count: count)
+    }
+    func topK(_ probabilities: [Float], k: Int) -> [Prediction] { self.base.topK(probabilities, k: k) }
 }
