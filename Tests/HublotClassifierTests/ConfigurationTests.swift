@@ -39,7 +39,9 @@ struct ConfigurationTests {
         configuration.maxDecodedBytes = 0
         configuration.maxJPEGScans = 0
         configuration.decodeMemoryBytes = 0
-        #expect(configuration.problems().count == 10)
+        configuration.maxExplanations = -1
+        configuration.explainBatchSize = 0
+        #expect(configuration.problems().count == 12)
         #expect(throws: ConfigurationError.self) { _ = try ClassifierApplication.build(configuration: configuration) }
     }
 

@@ -112,7 +112,7 @@ struct ExplainRoutesTests {
         }
     }
 
-    @Test("past --max-explanations one more is refused at once with 503 overloaded and Retry-After, and counted")
+    @Test("past --max-explanations one more is refused at once with 503 overloaded and Retry-After, and counted apart from classifications")
     func shareFullIsRefused() async throws {
         let held = HeldInferenceSource(CoreModelSource(repository: try Fixtures.modelRepository()))
         let cat = try Fixtures.photo("cat")
@@ -136,6 +136,8 @@ struct ExplainRoutesTests {
             #expect(text.contains(#"hublot_explain_rejections_total{model="efficientnet_lite0"} 1"#))
             #expect(text.contains(#"hublot_explain_requests_total{model="efficientnet_lite0",status="200"} 1"#))
             #expect(text.contains(#"hublot_explain_images_total{model="efficientnet_lite0"} 5"#))
+            // What classifications wait is not blurred by the explanations' low-priority waits.
+            #expect(!text.contains("hublot_queue_wait_seconds_count"))
         }
     }
 

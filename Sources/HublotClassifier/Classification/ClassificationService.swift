@@ -141,8 +141,10 @@ public struct ClassificationService: Sendable {
         }
     }
 
-    /// Submits the prepared `slots` and waits for their outputs, in order.
-    func results(of slots: [BatchSlot], in ready: ReadyModel) async throws -> [BatchResult] {
+    /// Submits the prepared `slots` and waits for their outputs, in order. Their queue waits count in
+    /// `hublot_queue_wait_seconds` unless `recordingWaits` is false (explanations: their low-priority
+    /// waits would blur what classifications wait).
+    func results(of slots: [BatchSlot], in ready: ReadyModel, recordingWaits: Bool = true) async throws -> [BatchResult] {
         let queue = ready.queue
         do {
             let results: [BatchResult]
@@ -156,7 +158,9 @@ public struct ClassificationService: Sendable {
                     return results.compactMap { $0 }
                 }
             }
-            for result in results { self.metrics.recordQueueWait(model: ready.name, duration: result.queueDuration) }
+            if recordingWaits {
+                for result in results { self.metrics.recordQueueWait(model: ready.name, duration: result.queueDuration) }
+            }
             return results
         } catch let error as BatchQueueError {
             throw self.apiError(error, model: ready.name)

@@ -87,7 +87,7 @@ public final class ExplanationService: Sendable {
                 for slot in slots { ready.queue.withdraw(slot) }
                 throw error
             }
-            let results = try await self.classification.results(of: slots, in: ready)
+            let results = try await self.classification.results(of: slots, in: ready, recordingWaits: false)
             outputs += results.map(\.output)
             queued += results.reduce(.zero) { $0 + $1.queueDuration }
             inference += results.first?.inferenceDuration ?? .zero
