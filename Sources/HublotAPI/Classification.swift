@@ -28,6 +28,8 @@ public struct Timings: Codable, Sendable, Equatable {
     public var inferenceMs: Double
     /// From the start of the request handling to the answer (reading the upload included).
     public var totalMs: Double
+    /// True when the answer came from the classifier's response cache (no decode, no inference); absent otherwise.
+    public var cached: Bool?
 
     enum CodingKeys: String, CodingKey {
         case decodeMs = "decode_ms"
@@ -35,6 +37,7 @@ public struct Timings: Codable, Sendable, Equatable {
         case queueMs = "queue_ms"
         case inferenceMs = "inference_ms"
         case totalMs = "total_ms"
+        case cached
     }
 
     /// Timings from durations (the one conversion to milliseconds).

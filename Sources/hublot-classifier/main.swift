@@ -102,6 +102,9 @@ struct HublotClassifierCommand: AsyncParsableCommand {
     @Option(help: "Explanations (occlusion maps) computed at once; more are refused with 503. 0 disables them. Env: HUBLOT_MAX_EXPLANATIONS. Default: \(ClassifierConfiguration.defaultMaxExplanations).")
     var maxExplanations: Int?
 
+    @Option(help: "Bytes the response cache may take (answers of /v1 classifications kept for images sent again; least recently used evicted first). 0 turns it off. Env: HUBLOT_RESPONSE_CACHE_SIZE. Default: 0.")
+    var responseCacheSize: Int?
+
     @Option(help: "Images per low-priority batch of an explanation: the longest a classification waits for one. Env: HUBLOT_EXPLAIN_BATCH_SIZE. Default: \(ClassifierConfiguration.defaultExplainBatchSize).")
     var explainBatchSize: Int?
 
@@ -180,6 +183,8 @@ struct HublotClassifierCommand: AsyncParsableCommand {
             try self.maxExplanations ?? environment.integer("HUBLOT_MAX_EXPLANATIONS", in: 0...Int.max) ?? configuration.maxExplanations
         configuration.explainBatchSize =
             try self.explainBatchSize ?? environment.integer("HUBLOT_EXPLAIN_BATCH_SIZE") ?? configuration.explainBatchSize
+        configuration.responseCacheSize =
+            try self.responseCacheSize ?? environment.integer("HUBLOT_RESPONSE_CACHE_SIZE", in: 0...Int.max) ?? configuration.responseCacheSize
         let level: Logger.Level
         if let logLevel = self.logLevel {
             guard let parsed = Logger.Level(rawValue: logLevel.lowercased()) else {

@@ -40,7 +40,10 @@ public enum ClassifierApplication {
         let registryOfModels = ModelRegistry(
             defaultModel: configuration.defaultModel, wanted: configuration.modelNames, memoryBudget: configuration.maxModelMemory)
         let metrics = ClassifierMetrics(registry: registry)
-        let manager = ModelManager(registry: registryOfModels, source: source, configuration: configuration, metrics: metrics, logger: logger)
+        let responseCache = configuration.responseCacheSize > 0 ? ResponseCache(capacity: configuration.responseCacheSize) : nil
+        let manager = ModelManager(
+            registry: registryOfModels, source: source, configuration: configuration, metrics: metrics, logger: logger,
+            responseCache: responseCache)
         let initial = registryOfModels.scanned(try source.scan(), apply: true)
         for entry in registryOfModels.entries {
             metrics.setModelReady(entry.summary.name, ready: false, loaded: 0)
@@ -48,7 +51,8 @@ public enum ClassifierApplication {
         let decodePool = NIOThreadPool(numberOfThreads: configuration.decodeThreads)
         decodePool.start()
         let service = ClassificationService(
-            registry: registryOfModels, configuration: configuration, metrics: metrics, decodePool: decodePool)
+            registry: registryOfModels, configuration: configuration, metrics: metrics, decodePool: decodePool,
+            responseCache: responseCache)
 
         let router = Router(context: HublotRequestContext.self)
         router.addHublotMiddleware(registry: registry)

@@ -18,18 +18,21 @@ public struct ClassificationService: Sendable {
     let decodePool: NIOThreadPool
     /// The memory concurrent decodes may take.
     public let decodeBudget: DecodeBudget
+    /// Answers kept for images sent again; nil when off.
+    public let responseCache: ResponseCache?
 
     /// Creates the service; `decodePool` must be started. `decodeBudget` defaults to one of
     /// `configuration.decodeMemoryBytes`.
     public init(
         registry: ModelRegistry, configuration: ClassifierConfiguration, metrics: ClassifierMetrics, decodePool: NIOThreadPool,
-        decodeBudget: DecodeBudget? = nil
+        decodeBudget: DecodeBudget? = nil, responseCache: ResponseCache? = nil
     ) {
         self.registry = registry
         self.configuration = configuration
         self.metrics = metrics
         self.decodePool = decodePool
         self.decodeBudget = decodeBudget ?? DecodeBudget(bytes: configuration.decodeMemoryBytes)
+        self.responseCache = responseCache
     }
 
     /// The entry of a known model, else 404 `unknown_model`.
@@ -56,8 +59,31 @@ public struct ClassificationService: Sendable {
     }
 
     /// Decodes and preprocesses `bytes` straight into its row of the batch being filled, waits for
-    /// its batch, and returns the top `topK` classes.
+    /// its batch, and returns the top `topK` classes. With a response cache, an image this version
+    /// answered before (same bytes, same `topK`) is answered from it (`timings.cached`), without decoding
+    /// nor inference; the image's SHA-256 is computed on the decode pool.
     public func classify(_ bytes: [UInt8], model asked: ReadyModel, topK: Int, startedAt: ContinuousClock.Instant) async throws -> Classification {
+        guard let cache = self.responseCache else {
+            return try await self.classifyUncached(bytes, model: asked, topK: topK, startedAt: startedAt)
+        }
+        let key = try await self.decodePool.runIfActive { ResponseCache.Key(model: asked.name, version: asked.version, image: bytes, topK: topK) }
+        if let predictions = cache.predictions(for: key) {
+            self.metrics.recordCacheLookup(model: asked.name, hit: true, cache: cache)
+            var timings = Timings(total: ContinuousClock.now - startedAt)
+            timings.cached = true
+            return Classification(model: asked.name, version: asked.version, predictions: predictions, timings: timings)
+        }
+        let answer = try await self.classifyUncached(bytes, model: asked, topK: topK, startedAt: startedAt)
+        // Under the version that answered (a replacement may have moved the request to the new one).
+        if let version = answer.version {
+            cache.store(answer.predictions, for: ResponseCache.Key(model: asked.name, version: version, digest: key.digest, topK: topK))
+        }
+        self.metrics.recordCacheLookup(model: asked.name, hit: false, cache: cache)
+        return answer
+    }
+
+    /// ``classify(_:model:topK:startedAt:)`` without the cache.
+    private func classifyUncached(_ bytes: [UInt8], model asked: ReadyModel, topK: Int, startedAt: ContinuousClock.Instant) async throws -> Classification {
         let (ready, slots) = try self.admit(1, to: asked)
         let queue = ready.queue, model = ready.model, slot = slots[0]
         var timings: Timings

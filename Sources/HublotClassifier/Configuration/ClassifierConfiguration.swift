@@ -58,6 +58,9 @@ public struct ClassifierConfiguration: Sendable {
     /// Images per low-priority batch of an explanation: the longest a classification can wait for one
     /// (`--explain-batch-size`, `HUBLOT_EXPLAIN_BATCH_SIZE`; at most the max batch size).
     public var explainBatchSize: Int
+    /// Bytes the response cache may take: answers of `/v1` classifications kept for images sent again
+    /// (see ``ResponseCache``); 0 turns it off (`--response-cache-size`, `HUBLOT_RESPONSE_CACHE_SIZE`).
+    public var responseCacheSize: Int
     /// Value of `Retry-After` (seconds) on 503 answers.
     public var retryAfterSeconds: Int
     /// Longest wait for in-flight requests on shutdown (`--shutdown-timeout-s`, `HUBLOT_SHUTDOWN_TIMEOUT_S`).
@@ -124,6 +127,7 @@ public struct ClassifierConfiguration: Sendable {
         maxModelMemory: Int? = nil,
         maxExplanations: Int = ClassifierConfiguration.defaultMaxExplanations,
         explainBatchSize: Int = ClassifierConfiguration.defaultExplainBatchSize,
+        responseCacheSize: Int = 0,
         retryAfterSeconds: Int = 1,
         shutdownTimeout: Duration = .seconds(10)
     ) {
@@ -132,6 +136,7 @@ public struct ClassifierConfiguration: Sendable {
         self.maxModelMemory = maxModelMemory
         self.maxExplanations = maxExplanations
         self.explainBatchSize = explainBatchSize
+        self.responseCacheSize = responseCacheSize
         self.host = host
         self.port = port
         self.modelsDirectory = modelsDirectory
@@ -179,6 +184,7 @@ public struct ClassifierConfiguration: Sendable {
         if let memory = self.maxModelMemory, memory < 1 { problems.append("max model memory must be at least 1 byte") }
         if self.maxExplanations < 0 { problems.append("max explanations must not be negative") }
         if self.explainBatchSize < 1 { problems.append("explain batch size must be at least 1") }
+        if self.responseCacheSize < 0 { problems.append("response cache size must not be negative") }
         return problems
     }
 }

@@ -66,6 +66,18 @@ public struct ClassifierMetrics: Sendable {
         .milliseconds(50), .milliseconds(100), .milliseconds(200), .milliseconds(500), .seconds(1), .seconds(2), .seconds(5), .seconds(10), .seconds(30),
     ]
 
+    /// Counts one response cache lookup by outcome (`hit`, `miss`) and sets the cache's size gauges.
+    public func recordCacheLookup(model: String, hit: Bool, cache: ResponseCache) {
+        self.registry.makeCounter(descriptor: Self.descriptor("response_cache_lookups", unit: "total", help: "Response cache lookups by model and outcome (hit, miss)."), labels: [("model", model), ("outcome", hit ? "hit" : "miss")]).increment()
+        self.setCacheSize(cache)
+    }
+
+    /// Sets the response cache's size gauges.
+    public func setCacheSize(_ cache: ResponseCache) {
+        self.registry.makeGauge(descriptor: Self.descriptor("response_cache", unit: "bytes", help: "Bytes the response cache's entries are charged.")).set(to: Double(cache.bytes))
+        self.registry.makeGauge(descriptor: Self.descriptor("response_cache_entries", unit: "", help: "Answers in the response cache.")).set(to: Double(cache.count))
+    }
+
     /// Counts a request refused because the queue was full.
     public func recordRejection(model: String) {
         self.registry.makeCounter(descriptor: Self.descriptor("queue_rejections", unit: "total", help: "Images refused with 503 because the queue of the model was full."), labels: [("model", model)]).increment()

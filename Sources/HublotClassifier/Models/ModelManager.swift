@@ -16,18 +16,24 @@ public struct ModelManager: Sendable {
     let configuration: ClassifierConfiguration
     let metrics: ClassifierMetrics
     let logger: Logger
+    /// Answers cached by versions; a retired version's are dropped.
+    let responseCache: ResponseCache?
 
     /// One load at a time: two graph optimisations at once would only compete for the cores, and the
     /// memory budget is charged one version after the other.
     private static let loading = Mutex<Void>(())
 
     /// Creates the manager; nothing happens until asked.
-    public init(registry: ModelRegistry, source: any ModelSource, configuration: ClassifierConfiguration, metrics: ClassifierMetrics, logger: Logger) {
+    public init(
+        registry: ModelRegistry, source: any ModelSource, configuration: ClassifierConfiguration, metrics: ClassifierMetrics, logger: Logger,
+        responseCache: ResponseCache? = nil
+    ) {
         self.registry = registry
         self.source = source
         self.configuration = configuration
         self.metrics = metrics
         self.logger = logger
+        self.responseCache = responseCache
     }
 
     /// Scans the repository and tells the registry; with `apply`, performs the loads and retirements
@@ -101,6 +107,10 @@ public struct ModelManager: Sendable {
                 // and this action let go of it, not whenever the thread object goes away.
                 let queue = serving.queue
                 await runOnThread(name: "hublot-retire-\(name)") { queue.stop() }
+                if let cache = self.responseCache {
+                    cache.invalidate(model: name, version: serving.version.label)
+                    self.metrics.setCacheSize(cache)
+                }
                 self.metrics.recordUnload(model: name)
                 if self.registry.entry(name) == nil { self.metrics.setModelReady(name, ready: false, loaded: self.registry.readyCount) }
                 self.logger.info("model version retired", metadata: ["model": .string(name), "version": .string(serving.version.label)])
