@@ -80,6 +80,36 @@ import Testing
         }
     }
 
+    @Test func withoutAModelNorADefaultModelNothingIsForwarded() async throws {
+        try await withFakeClassifier(classifyDelay: .zero) { url, classifier in
+            classifier.modelList = .init(default: nil, models: [])
+            let app = try await makeFront(classifierURL: url)
+            try await app.test(.router) { client in
+                try await client.execute(uri: "/api/explain", method: .post, headers: [.contentType: "image/jpeg"], body: Self.jpeg) { response in
+                    #expect(response.status == .badRequest)
+                    #expect(response.errorCode == "no_model")
+                }
+            }
+            #expect(classifier.explainQueries.isEmpty)
+        }
+    }
+
+    @Test func anOversizedUploadIsRefusedWithoutForwarding() async throws {
+        try await withFakeClassifier(classifyDelay: .zero) { url, classifier in
+            let app = try await makeFront(classifierURL: url, maxUploadBytes: 1024)
+            try await app.test(.router) { client in
+                try await client.execute(
+                    uri: "/api/explain?model=slow", method: .post, headers: [.contentType: "image/jpeg"],
+                    body: ByteBuffer(repeating: 0xAB, count: 1025)
+                ) { response in
+                    #expect(response.status == .contentTooLarge)
+                    #expect(response.errorCode == "payload_too_large")
+                }
+            }
+            #expect(classifier.explainQueries.isEmpty)
+        }
+    }
+
     @Test func anUnreachableClassifierIs503() async throws {
         let app = try await makeFront(classifierURL: "http://127.0.0.1:\(try freeLocalPort())")
         try await app.test(.router) { client in
@@ -122,7 +152,8 @@ import Testing
                     #expect(overlay.contains(#"<rect x="0" y="0" width="1" height="1" fill-opacity="0.70"/>"#))
                     #expect(overlay.contains(#"<rect x="1" y="0" width="1" height="1" fill-opacity="0.02"/>"#))
                     #expect(!overlay.contains(#"<rect x="6" y="6""#))
-                    #expect(card.contains(#"src="data:image/jpeg;base64,"#))
+                    #expect(card.contains(#"<img class="map-photo" src="data:image/jpeg;base64,"#))
+                    #expect(!card.contains("style="), "the Content-Security-Policy refuses inline styles")
                 }
             }
             #expect(classifier.explainQueries == ["/v1/models/slow/explain?grid=7&class=1,2,3,4,5&top_k=5"])
@@ -192,6 +223,15 @@ import Testing
         let strings = try Translations().strings(.english)
         let map = ClassifierAPI.OcclusionMap(index: 7, label: "cock", probability: 0.9, drops: [[-0.1, 0], [-0.3, -0.2]])
         #expect(OcclusionMapView(strings: strings).alternative(map, grid: 2) == "Hiding no region lowers the probability of “cock”.")
+    }
+
+    @Test func anExplanationWithoutMapsSaysSo() throws {
+        let strings = try Translations().strings(.french)
+        let empty = ClassifierAPI.Explanation(
+            model: "slow", version: nil, predictions: [], grid: 7, maps: [], images: 50, timings: .init())
+        let context = OcclusionMapView(strings: strings).context(group: "map-1", photo: "", outcome: .success(empty)) { $0.rawValue }
+        #expect(context["note"] as? String == "Carte non calculée : le modèle n’a renvoyé aucune carte.")
+        #expect((context["choices"] as? [Any])?.isEmpty == true)
     }
 
     // MARK: helpers
