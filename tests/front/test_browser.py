@@ -305,3 +305,14 @@ def test_a_missing_map_leaves_the_classification_with_a_note(
         assert not driver.find_element(By.CSS_SELECTOR, "[data-results-grid] [data-field='map-body']").is_displayed()
     finally:
         fake.explain_overloaded = False
+
+
+def test_the_map_fits_a_phone(fake_front: ServerProcess, phone_browser: webdriver.Chrome) -> None:
+    phone_browser.get(fake_front.url + "/")
+    phone_browser.find_element(By.ID, "image").send_keys(str(photos_dir() / "cat.jpg"))
+    phone_browser.find_element(By.CSS_SELECTOR, "[data-submit]").click()
+    wait(phone_browser).until(lambda driver: shown_map(driver)["shown"] == [0])
+    assert shown_map(phone_browser)["covers"]
+    width = phone_browser.execute_script("return document.documentElement.scrollWidth;")
+    viewport = phone_browser.execute_script("return window.innerWidth;")
+    assert width <= viewport, "the map makes the page scroll sideways on a phone"
