@@ -206,6 +206,26 @@ import Testing
         }
     }
 
+    @Test func anImageThePageCannotShowGetsANoteAndNoExplanation() async throws {
+        try await withFakeClassifier(classifyDelay: .zero) { url, classifier in
+            let app = try await makeFront(classifierURL: url)
+            try await app.test(.router) { client in
+                var form = MultipartForm()
+                form.field("model", "slow")
+                form.file("image", rawFileName: "cat.bmp", contentType: "image/bmp", bytes: Data([0x42, 0x4D]))
+                try await client.execute(uri: "/classify", method: .post, headers: form.headers(language: "en"), body: form.finished()) { response in
+                    #expect(response.status == .ok)
+                    let card = Self.resultCards(response.text)
+                    #expect(predictionLabels(inPage: card) == FakeClassifierRecorder.topFive)
+                    #expect(card.contains("No map: this image cannot be shown on the page"))
+                    #expect(!card.contains(#"class="map-overlay""#))
+                }
+            }
+            #expect(classifier.classifyCalls == 1)
+            #expect(classifier.explainQueries.isEmpty)
+        }
+    }
+
     // MARK: renderer
 
     @Test(arguments: [

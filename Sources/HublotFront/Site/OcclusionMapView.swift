@@ -13,10 +13,14 @@ struct OcclusionMapView {
 
     /// The map section of a result card: the overlays of `outcome` over `photo`, or a note saying why there is
     /// none (the key `note` is absent otherwise: an empty string would count as present in a mustache section).
-    /// `group` names the card's radio buttons, unique in the page.
-    func context(group: String, photo: String, outcome: Result<ClassifierAPI.Explanation, APIError>, message: (APIError.Code) -> String) -> [String: Any] {
+    /// `group` names the card's radio buttons, unique in the page; `outcome` is nil when no explanation was
+    /// asked because the page cannot show the photo.
+    func context(group: String, photo: String, outcome: Result<ClassifierAPI.Explanation, APIError>?, message: (APIError.Code) -> String) -> [String: Any] {
         var context: [String: Any] = ["group": group, "photo": photo]
         switch outcome {
+        case nil:
+            context["choices"] = [Any]()
+            context["note"] = strings["map_no_photo"]
         case .success(let explanation):
             context["choices"] = explanation.maps.enumerated().map { position, map in
                 choice(map, grid: explanation.grid, id: "\(group)-\(position + 1)", checked: position == 0)

@@ -87,11 +87,12 @@ struct PageContext {
     /// The renderer of the occlusion maps, in this page's language.
     var occlusionMaps: OcclusionMapView { OcclusionMapView(strings: strings) }
 
-    /// One result card from a classification (or an error for that model), with its occlusion map when
-    /// `map` is given: the overlays over `photo` (its radio buttons named `group`), or the note saying why not.
+    /// One result card from a classification (or an error for that model), with its occlusion map section when
+    /// `map` is given: the overlays over `photo` (its radio buttons named `group`), or the note saying why not
+    /// (the explanation's error, or no explanation asked: `outcome` nil).
     func resultCard(
         model: String, fileName: String, outcome: Result<ClassifierAPI.Classification, APIError>,
-        map: (group: String, photo: String, outcome: Result<ClassifierAPI.Explanation, APIError>)? = nil
+        map: (group: String, photo: String, outcome: Result<ClassifierAPI.Explanation, APIError>?)? = nil
     ) -> [String: Any] {
         switch outcome {
         case .success(let classification):

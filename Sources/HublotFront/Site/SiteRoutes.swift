@@ -90,12 +90,17 @@ struct SiteRoutes {
         let photo = preview["src"] as? String ?? ""
 
         let outcomes = await classifyAll(image: image, models: models, requestID: requestID)
-        let maps = await explainAll(image: image, models: models, classifications: outcomes, requestID: requestID)
+        // A map needs the photo under it: an image the page cannot show (too large, another type) gets a
+        // note instead, and no explanation is asked.
+        let maps = photo.hasPrefix("data:")
+            ? await explainAll(image: image, models: models, classifications: outcomes, requestID: requestID)
+            : outcomes.map { _ in nil }
         context["results"] = zip(models, zip(outcomes, maps)).enumerated().map { position, element in
             let (model, (outcome, map)) = element
+            let classified = if case .success = outcome { true } else { false }
             return view.resultCard(
                 model: model, fileName: image.fileName, outcome: outcome,
-                map: map.map { (group: "map-\(position + 1)", photo: photo, outcome: $0) })
+                map: classified ? (group: "map-\(position + 1)", photo: photo, outcome: map) : nil)
         }
         context["has_results"] = true
         context["results_title"] = view.strings[isCompare ? "compare_results_title" : "results_title"]
