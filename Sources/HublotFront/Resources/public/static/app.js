@@ -68,7 +68,7 @@
       radio: part("map-radio"), overlay: part("map-overlay"), caption: part("map-caption"), choice: part("map-choice")
     };
     [map.radio, map.overlay, map.caption, map.choice].forEach(function (element) { element.remove(); });
-    part("map-photo").src = photo;
+    if (photo) part("map-photo").src = photo;
     showMapNote(map, mapString("map_working"));
     section.setAttribute("aria-busy", "true");
     return map;
@@ -82,7 +82,7 @@
 
   function fillMap(map, outcome) {
     map.section.removeAttribute("aria-busy");
-    if (!outcome.ok) { showMapNote(map, mapString("map_missing").replace("{reason}", message(outcome.code))); return; }
+    if (!outcome.ok) { showMapNote(map, outcome.note || mapString("map_missing").replace("{reason}", message(outcome.code))); return; }
     const explanation = outcome.body;
     if (explanation.maps.length === 0) { showMapNote(map, mapString("map_none")); return; }
     explanation.maps.forEach(function (occlusion, position) {
@@ -270,6 +270,10 @@
         cell.textContent = formatMilliseconds(values[cell.getAttribute("data-timing")]);
       });
       const map = prepareMap(card, photo);
+      if (!photo) {  // as on the page without JavaScript: no map over a placeholder, and no explanation asked
+        fillMap(map, { ok: false, note: mapString("map_no_photo") });
+        return card;
+      }
       // The card shows at once; its map follows (one explanation maps all five classes at the cost of one).
       const classes = outcome.body.predictions.slice(0, 5).map(function (prediction) { return prediction.index; });
       explain(file, model || outcome.body.model, classes).then(function (answer) { fillMap(map, answer); });
@@ -298,7 +302,7 @@
       status.textContent = form.getAttribute("data-working") || "";
       const outcomes = await Promise.all(models.map(function (model) { return classify(file, model); }));
       grid.replaceChildren();
-      const photo = previewURL || "/static/placeholder.svg";
+      const photo = previewURL;
       outcomes.forEach(function (outcome, index) {
         grid.appendChild(renderCard(models[index], file, outcome, photo));
       });
