@@ -219,6 +219,7 @@ def fake_front(fake: FakeClassifier, tmp_path_factory: pytest.TempPathFactory) -
 
 SHOWN_MAP = """
 const card = document.querySelector("[data-results-grid] .result-card");
+if (!card) return { overlays: 0, shown: [], caption: null, cells: 0, covers: false };
 const overlays = Array.from(card.querySelectorAll(".map-overlay"));
 const shown = overlays.filter((overlay) => getComputedStyle(overlay).display !== "none");
 const caption = Array.from(card.querySelectorAll(".map-caption")).find((item) => getComputedStyle(item).display !== "none");
@@ -316,3 +317,28 @@ def test_the_map_fits_a_phone(fake_front: ServerProcess, phone_browser: webdrive
     width = phone_browser.execute_script("return document.documentElement.scrollWidth;")
     viewport = phone_browser.execute_script("return window.innerWidth;")
     assert width <= viewport, "the map makes the page scroll sideways on a phone"
+
+
+OVERLAY_CELLS = """
+return Array.from(document.querySelectorAll("[data-results-grid] .result-card .map-overlay")).map((overlay) => [
+  overlay.getAttribute("viewBox"),
+  Array.from(overlay.querySelectorAll("rect")).map((cell) => [cell.getAttribute("x"), cell.getAttribute("y"), cell.getAttribute("fill-opacity")]),
+]);
+"""
+
+
+def test_the_page_script_draws_the_same_maps_as_the_server(
+    fake_front: ServerProcess, browser: webdriver.Chrome, browser_without_javascript: webdriver.Chrome
+) -> None:
+    """The opacity rule and the text alternative exist in OcclusionMapView.swift and in app.js: both must agree."""
+    drawn = []
+    for driver in (browser, browser_without_javascript):
+        driver.get(fake_front.url + "/")
+        driver.find_element(By.ID, "image").send_keys(str(photos_dir() / "cat.jpg"))
+        driver.find_element(By.CSS_SELECTOR, "[data-submit]").click()
+        wait(driver).until(lambda driver: shown_map(driver)["shown"] == [0])
+        captions = [caption.get_attribute("textContent") for caption in
+                    driver.find_elements(By.CSS_SELECTOR, "[data-results-grid] .map-caption")]
+        drawn.append((driver.execute_script(OVERLAY_CELLS), captions))
+    assert len(drawn[0][0]) == 5 and len(drawn[0][1]) == 5
+    assert drawn[0] == drawn[1]
