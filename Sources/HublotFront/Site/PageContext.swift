@@ -37,6 +37,7 @@ struct PageContext {
                 "timings": timings(nil), "map": occlusionMaps.skeleton(),
             ] as [String: Any],
             "map_regions": occlusionMaps.regionNames,
+            "map_classes": ExplainParameters.maxClasses,
             "skeleton_row": ["label": "", "percent": "", "value": "0", "top": false] as [String: Any],
         ]
     }

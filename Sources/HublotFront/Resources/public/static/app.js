@@ -275,7 +275,8 @@
         return card;
       }
       // The card shows at once; its map follows (one explanation maps all five classes at the cost of one).
-      const classes = outcome.body.predictions.slice(0, 5).map(function (prediction) { return prediction.index; });
+      const most = Number(document.getElementById("map-strings").getAttribute("data-max-classes") || "5");
+      const classes = outcome.body.predictions.slice(0, most).map(function (prediction) { return prediction.index; });
       explain(file, model || outcome.body.model, classes).then(function (answer) { fillMap(map, answer); });
       return card;
     }
