@@ -150,7 +150,7 @@ struct SiteRoutes {
     ) async -> [Result<ClassifierAPI.Explanation, APIError>?] {
         await withTaskGroup(of: (Int, Result<ClassifierAPI.Explanation, APIError>).self) { group in
             for (position, (model, classification)) in zip(models, classifications).enumerated() {
-                guard case .success(let answer) = classification, !answer.predictions.isEmpty else { continue }
+                guard case .success(let answer) = classification else { continue }
                 let classes = Array(answer.predictions.prefix(ExplainParameters.maxClasses).map(\.index))
                 group.addTask {
                     do {
