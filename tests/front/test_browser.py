@@ -1,9 +1,12 @@
-"""The site in a real browser (headless Chromium): classify in place, switch language, work without JavaScript."""
+"""The site in a real browser (headless Chromium): classify in place, switch language, work without JavaScript,
+and the occlusion map of each result card (« Où regarde le modèle ? », against the fake classifier)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
 from selenium import webdriver
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
@@ -11,6 +14,7 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import WebDriverWait
 
+from fake_classifier import FakeClassifier, fake_classifier
 from hublot_testing import ServerProcess, free_port, photos_dir, start_front
 
 CAT_LABELS = {"tabby", "tiger cat", "Egyptian cat"}
@@ -196,3 +200,145 @@ def test_too_large_image_is_refused_before_upload(front: ServerProcess, browser:
     browser.find_element(By.CSS_SELECTOR, "[data-submit]").click()
     error = wait(browser, 10).until(ec.visibility_of_element_located((By.CSS_SELECTOR, "[data-form-error]")))
     assert error.text == "This image is too large: the limit is 20 MiB."
+
+
+@pytest.fixture(scope="module")
+def fake() -> Iterator[FakeClassifier]:
+    with fake_classifier() as classifier:
+        yield classifier
+
+
+@pytest.fixture(scope="module")
+def fake_front(fake: FakeClassifier, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+    """A front before the fake classifier, whose maps are known: the first class's strongest cell at the top
+    centre, the second's at the bottom right."""
+    server = start_front(fake.url, tmp_path_factory.mktemp("logs") / "front.log")
+    yield server
+    server.stop()
+
+
+SHOWN_MAP = """
+const card = document.querySelector("[data-results-grid] .result-card");
+if (!card) return { overlays: 0, shown: [], caption: null, cells: 0, covers: false };
+const overlays = Array.from(card.querySelectorAll(".map-overlay"));
+const shown = overlays.filter((overlay) => getComputedStyle(overlay).display !== "none");
+const caption = Array.from(card.querySelectorAll(".map-caption")).find((item) => getComputedStyle(item).display !== "none");
+const photo = card.querySelector(".map-photo").getBoundingClientRect();
+const box = shown.length === 1 ? shown[0].getBoundingClientRect() : null;
+return {
+  overlays: overlays.length,
+  shown: shown.map((overlay) => overlays.indexOf(overlay)),
+  caption: caption ? caption.textContent : null,
+  cells: shown.length === 1 ? shown[0].querySelectorAll("rect").length : 0,
+  covers: box !== null && photo.width > 0 && [box.left - photo.left, box.top - photo.top,
+    box.width - photo.width, box.height - photo.height].every((delta) => Math.abs(delta) < 1),
+};
+"""
+
+
+def shown_map(driver: webdriver.Chrome) -> dict[str, object]:
+    return driver.execute_script(SHOWN_MAP)
+
+
+def choose_map(driver: webdriver.Chrome, position: int) -> None:
+    labels = driver.find_elements(By.CSS_SELECTOR, "[data-results-grid] .result-card .map-choice")
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", labels[position])
+    labels[position].click()
+
+
+def check_map_and_choice(driver: webdriver.Chrome, first: str, second: str) -> None:
+    """Five overlays over the photo, the first shown with its text alternative; the second chosen shows instead."""
+    wait(driver).until(lambda driver: shown_map(driver)["shown"] == [0])
+    state = shown_map(driver)
+    assert state["overlays"] == 5 and state["covers"], state
+    assert state["caption"] == first
+    assert 0 < state["cells"] < 49, "the negative cell stays clear"
+    choose_map(driver, 1)
+    wait(driver, 10).until(lambda driver: shown_map(driver)["shown"] == [1])
+    assert shown_map(driver)["caption"] == second
+
+
+def test_the_map_shows_over_the_photo_and_follows_the_chosen_class(
+    fake_front: ServerProcess, browser: webdriver.Chrome, screenshots: Path
+) -> None:
+    browser.get(fake_front.url + "/")
+    browser.find_element(By.ID, "image").send_keys(str(photos_dir() / "cat.jpg"))
+    browser.find_element(By.CSS_SELECTOR, "[data-submit]").click()
+    wait(browser).until(lambda driver: len(prediction_labels(driver)) == 5)
+    check_map_and_choice(browser, "Zone la plus déterminante pour « tabby » : en haut au centre.",
+                         "Zone la plus déterminante pour « tiger cat » : en bas à droite.")
+    assert browser.current_url.rstrip("/") == fake_front.url, "classified in place"
+    choose_map(browser, 0)
+    wait(browser, 10).until(lambda driver: shown_map(driver)["shown"] == [0])
+    browser.execute_script("document.querySelector('.map').scrollIntoView({block: 'center'});")
+    browser.save_screenshot(str(screenshots / "11-map-fr.png"))
+
+
+def test_the_map_works_without_javascript(
+    fake_front: ServerProcess, browser_without_javascript: webdriver.Chrome, screenshots: Path
+) -> None:
+    browser = browser_without_javascript
+    browser.get(fake_front.url + "/?lang=en")
+    browser.find_element(By.ID, "image").send_keys(str(photos_dir() / "cat.jpg"))
+    browser.find_element(By.CSS_SELECTOR, "[data-submit]").click()
+    wait(browser).until(lambda driver: len(prediction_labels(driver)) == 5)
+    assert browser.current_url.endswith("/classify#results")
+    check_map_and_choice(browser, "Strongest region for “tabby”: top centre.", "Strongest region for “tiger cat”: bottom right.")
+    choose_map(browser, 0)
+    wait(browser, 10).until(lambda driver: shown_map(driver)["shown"] == [0])
+    browser.execute_script("document.querySelector('.map').scrollIntoView({block: 'center'});")
+    browser.save_screenshot(str(screenshots / "12-map-en.png"))
+
+
+@pytest.mark.parametrize("javascript", [True, False])
+def test_a_missing_map_leaves_the_classification_with_a_note(
+    fake: FakeClassifier, fake_front: ServerProcess, javascript: bool, request: pytest.FixtureRequest
+) -> None:
+    driver = request.getfixturevalue("browser" if javascript else "browser_without_javascript")
+    fake.explain_overloaded = True
+    try:
+        driver.get(fake_front.url + "/")
+        driver.find_element(By.ID, "image").send_keys(str(photos_dir() / "cat.jpg"))
+        driver.find_element(By.CSS_SELECTOR, "[data-submit]").click()
+        wait(driver).until(lambda driver: len(prediction_labels(driver)) == 5)
+        note = wait(driver).until(ec.visibility_of_element_located((By.CSS_SELECTOR, "[data-results-grid] .map-note")))
+        wait(driver, 10).until(lambda _: note.text.startswith("Carte non calculée : Le service est très sollicité"))
+        assert not driver.find_element(By.CSS_SELECTOR, "[data-results-grid] [data-field='map-body']").is_displayed()
+    finally:
+        fake.explain_overloaded = False
+
+
+def test_the_map_fits_a_phone(fake_front: ServerProcess, phone_browser: webdriver.Chrome) -> None:
+    phone_browser.get(fake_front.url + "/")
+    phone_browser.find_element(By.ID, "image").send_keys(str(photos_dir() / "cat.jpg"))
+    phone_browser.find_element(By.CSS_SELECTOR, "[data-submit]").click()
+    wait(phone_browser).until(lambda driver: shown_map(driver)["shown"] == [0])
+    assert shown_map(phone_browser)["covers"]
+    width = phone_browser.execute_script("return document.documentElement.scrollWidth;")
+    viewport = phone_browser.execute_script("return window.innerWidth;")
+    assert width <= viewport, "the map makes the page scroll sideways on a phone"
+
+
+OVERLAY_CELLS = """
+return Array.from(document.querySelectorAll("[data-results-grid] .result-card .map-overlay")).map((overlay) => [
+  overlay.getAttribute("viewBox"),
+  Array.from(overlay.querySelectorAll("rect")).map((cell) => [cell.getAttribute("x"), cell.getAttribute("y"), cell.getAttribute("fill-opacity")]),
+]);
+"""
+
+
+def test_the_page_script_draws_the_same_maps_as_the_server(
+    fake_front: ServerProcess, browser: webdriver.Chrome, browser_without_javascript: webdriver.Chrome
+) -> None:
+    """The opacity rule and the text alternative exist in OcclusionMapView.swift and in app.js: both must agree."""
+    drawn = []
+    for driver in (browser, browser_without_javascript):
+        driver.get(fake_front.url + "/")
+        driver.find_element(By.ID, "image").send_keys(str(photos_dir() / "cat.jpg"))
+        driver.find_element(By.CSS_SELECTOR, "[data-submit]").click()
+        wait(driver).until(lambda driver: shown_map(driver)["shown"] == [0])
+        captions = [caption.get_attribute("textContent") for caption in
+                    driver.find_elements(By.CSS_SELECTOR, "[data-results-grid] .map-caption")]
+        drawn.append((driver.execute_script(OVERLAY_CELLS), captions))
+    assert len(drawn[0][0]) == 5 and len(drawn[0][1]) == 5
+    assert drawn[0] == drawn[1]

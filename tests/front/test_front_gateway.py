@@ -1,8 +1,9 @@
 """The front's gateway under hostile uploads (issue 14), against a fake classifier: slow uploads, bodies
-sent before reading the answer. No browser needed."""
+sent before reading the answer; and /api/explain (issue 19). No browser needed."""
 
 from __future__ import annotations
 
+import json
 import socket
 import urllib.error
 import urllib.request
@@ -201,5 +202,58 @@ def test_a_head_trickling_in_is_cut_off(classifier: FakeClassifier, tmp_path: Pa
     try:
         assert trickle_headers_until_closed(front.port)
         assert get_json(front.url + "/healthz")[0] == 200
+    finally:
+        front.stop()
+
+
+def explain(front: ServerProcess, query: str, body: bytes = b"\xff\xd8\xff") -> tuple[int, dict[str, str], bytes]:
+    """POST /api/explain?`query` with `body`; the status, the headers and the answer's body."""
+    request = urllib.request.Request(f"{front.url}/api/explain?{query}", data=body, method="POST",
+                                     headers={"Content-Type": "image/jpeg"})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, dict(response.headers), response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), error.read()
+
+
+def test_explain_is_forwarded_with_its_query(classifier: FakeClassifier, tmp_path: Path) -> None:
+    """Issue 19: /api/explain relays the classifier's occlusion maps, the query passed on as the front read it."""
+    front = run_front(classifier.url, tmp_path / "front.log")
+    try:
+        status, headers, body = explain(front, "model=fake&grid=5&class=2&class=1")
+        assert status == 200, body
+        assert headers["Content-Type"].startswith("application/json")
+        answer = json.loads(body)
+        assert answer["grid"] == 5
+        assert [item["index"] for item in answer["maps"]] == [2, 1]
+        assert classifier.explain_paths == ["/v1/models/fake/explain?grid=5&class=2,1&top_k=5"]
+        assert classifier.classify_calls == 0
+    finally:
+        front.stop()
+
+
+def test_explain_refuses_a_bad_query_before_forwarding(classifier: FakeClassifier, tmp_path: Path) -> None:
+    """Issue 19: a grid or classes out of ExplainParameters' limits are the front's 400, never the classifier's."""
+    front = run_front(classifier.url, tmp_path / "front.log")
+    try:
+        for query in ("model=fake&grid=1", "model=fake&grid=15", "model=fake&class=x", "model=fake&class=1,2,3,4,5,6"):
+            status, _, body = explain(front, query)
+            assert status == 400, (query, body)
+            assert json.loads(body)["error"]["code"] == "bad_request"
+        assert classifier.explain_paths == []
+    finally:
+        front.stop()
+
+
+def test_explain_relays_an_overloaded_classifier_with_its_retry_after(classifier: FakeClassifier, tmp_path: Path) -> None:
+    """Issue 19: explanations are shed first; the front passes the 503 and its Retry-After on."""
+    classifier.explain_overloaded = True
+    front = run_front(classifier.url, tmp_path / "front.log")
+    try:
+        status, headers, body = explain(front, "model=fake")
+        assert status == 503, body
+        assert json.loads(body)["error"]["code"] == "overloaded"
+        assert headers["Retry-After"] == "7"
     finally:
         front.stop()

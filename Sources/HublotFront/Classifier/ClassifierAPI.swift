@@ -12,4 +12,8 @@ public enum ClassifierAPI {
     public typealias Prediction = HublotAPI.Prediction
     /// Server-side timings in milliseconds.
     public typealias Timings = HublotAPI.Timings
+    /// `POST /v1/models/{name}/explain`.
+    public typealias Explanation = HublotAPI.Explanation
+    /// The occlusion map of one class.
+    public typealias OcclusionMap = HublotAPI.OcclusionMap
 }

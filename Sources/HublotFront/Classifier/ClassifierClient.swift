@@ -93,6 +93,18 @@ public final class ClassifierClient: Sendable {
         return try await send(path: path, method: .POST, body: body, contentType: contentType, requestID: requestID)
     }
 
+    /// Forwards an image to `POST /v1/models/{model}/explain` (the same uploads as ``classify(model:topK:body:contentType:requestID:)``):
+    /// the occlusion maps of `parameters.classes` (or of the top-1 when empty) on a `grid × grid` of cells.
+    /// The model is required: the classifier has no default-model route for explanations.
+    public func explain(
+        model: String, parameters: ExplainParameters, topK: Int, body: HTTPClientRequest.Body, contentType: String?, requestID: String
+    ) async throws(APIError) -> Answer {
+        var path = "/v1/models/\(Self.pathSegment(model))/explain?grid=\(parameters.grid)"
+        if !parameters.classes.isEmpty { path += "&class=" + parameters.classes.map(String.init).joined(separator: ",") }
+        path += "&top_k=\(topK)"
+        return try await send(path: path, method: .POST, body: body, contentType: contentType, requestID: requestID)
+    }
+
     /// Whether the classifier answers `GET /v2/health/ready` with 200.
     public func isReady(requestID: String) async -> Bool {
         let answer = try? await send(path: "/v2/health/ready", method: .GET, requestID: requestID, timeout: readinessTimeout)

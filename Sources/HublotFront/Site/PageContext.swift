@@ -34,8 +34,10 @@ struct PageContext {
             "messages": Self.messageCodes.map { ["code": $0.rawValue, "text": message(for: $0)] },
             "skeleton": [
                 "model": "", "file_name": "", "predictions": [Any](),
-                "timings": timings(nil),
+                "timings": timings(nil), "map": occlusionMaps.skeleton(),
             ] as [String: Any],
+            "map_regions": occlusionMaps.regionNames,
+            "map_classes": ExplainParameters.maxClasses,
             "skeleton_row": ["label": "", "percent": "", "value": "0", "top": false] as [String: Any],
         ]
     }
@@ -83,11 +85,19 @@ struct PageContext {
         return order.map { ["family": $0, "models": byFamily[$0] ?? []] }
     }
 
-    /// One result card from a classification (or an error for that model).
-    func resultCard(model: String, fileName: String, outcome: Result<ClassifierAPI.Classification, APIError>) -> [String: Any] {
+    /// The renderer of the occlusion maps, in this page's language.
+    var occlusionMaps: OcclusionMapView { OcclusionMapView(strings: strings) }
+
+    /// One result card from a classification (or an error for that model), with its occlusion map section when
+    /// `map` is given: the overlays over `photo` (its radio buttons named `group`), or the note saying why not
+    /// (the explanation's error, or no explanation asked: `outcome` nil).
+    func resultCard(
+        model: String, fileName: String, outcome: Result<ClassifierAPI.Classification, APIError>,
+        map: (group: String, photo: String, outcome: Result<ClassifierAPI.Explanation, APIError>?)? = nil
+    ) -> [String: Any] {
         switch outcome {
         case .success(let classification):
-            return [
+            var card: [String: Any] = [
                 "model": classification.model,
                 "file_name": fileName,
                 "predictions": classification.predictions.enumerated().map { position, prediction -> [String: Any] in
@@ -100,6 +110,10 @@ struct PageContext {
                 },
                 "timings": timings(classification.timings),
             ]
+            if let map {
+                card["map"] = occlusionMaps.context(group: map.group, photo: map.photo, outcome: map.outcome, message: message(for:))
+            }
+            return card
         case .failure(let error):
             return [
                 "model": model, "file_name": fileName, "predictions": [Any](), "timings": timings(nil),

@@ -85,11 +85,22 @@ struct SiteRoutes {
         let requestID = requestContext.id
         requestContext.annotations.model = models.joined(separator: ",")
         fillModels(&context, view: view, list: list, selected: models)
-        context["preview"] = preview(image)
+        let preview = preview(image)
+        context["preview"] = preview
+        let photo = preview["src"] as? String ?? ""
 
         let outcomes = await classifyAll(image: image, models: models, requestID: requestID)
-        context["results"] = zip(models, outcomes).map { model, outcome in
-            view.resultCard(model: model, fileName: image.fileName, outcome: outcome)
+        // A map needs the photo under it: an image the page cannot show (too large, another type) gets a
+        // note instead, and no explanation is asked.
+        let maps = photo.hasPrefix("data:")
+            ? await explainAll(image: image, models: models, classifications: outcomes, requestID: requestID)
+            : outcomes.map { _ in nil }
+        context["results"] = zip(models, zip(outcomes, maps)).enumerated().map { position, element in
+            let (model, (outcome, map)) = element
+            let classified = if case .success = outcome { true } else { false }
+            return view.resultCard(
+                model: model, fileName: image.fileName, outcome: outcome,
+                map: classified ? (group: "map-\(position + 1)", photo: photo, outcome: map) : nil)
         }
         context["has_results"] = true
         context["results_title"] = view.strings[isCompare ? "compare_results_title" : "results_title"]
@@ -129,8 +140,37 @@ struct SiteRoutes {
         }
     }
 
+    /// The occlusion maps of the top-5 classes of each classification that succeeded, concurrently, in the
+    /// order of `models` (`nil` for a model whose classification failed: its card shows the error alone).
+    /// Classify first, then explain those classes: the person may look at any of the top five, one
+    /// explanation maps up to five classes for the cost of one (the same `grid² + 1` images), and a map that
+    /// fails or is shed (`overloaded`: explanations run behind classifications) leaves the classification shown.
+    private func explainAll(
+        image: UploadForm.Image, models: [String], classifications: [Result<ClassifierAPI.Classification, APIError>], requestID: String
+    ) async -> [Result<ClassifierAPI.Explanation, APIError>?] {
+        await withTaskGroup(of: (Int, Result<ClassifierAPI.Explanation, APIError>).self) { group in
+            for (position, (model, classification)) in zip(models, classifications).enumerated() {
+                guard case .success(let answer) = classification else { continue }
+                let classes = Array(answer.predictions.prefix(ExplainParameters.maxClasses).map(\.index))
+                group.addTask {
+                    do {
+                        let explanation = try await client.explain(
+                            model: model.isEmpty ? answer.model : model, parameters: ExplainParameters(classes: classes),
+                            topK: configuration.topK, body: .bytes(image.bytes), contentType: image.contentType, requestID: requestID)
+                        return (position, .success(try explanation.decode(ClassifierAPI.Explanation.self)))
+                    } catch {
+                        return (position, .failure(ClassifierClient.apiError(for: error)))
+                    }
+                }
+            }
+            var maps = [Result<ClassifierAPI.Explanation, APIError>?](repeating: nil, count: models.count)
+            for await (position, map) in group { maps[position] = map }
+            return maps
+        }
+    }
+
     /// A `data:` URL so the result page can show the image without storing it (small JPEG/PNG/WebP/GIF only).
-    private func preview(_ image: UploadForm.Image) -> [String: Any]? {
+    private func preview(_ image: UploadForm.Image) -> [String: Any] {
         let types = ["image/jpeg", "image/png", "image/webp", "image/gif"]
         let type = image.contentType.lowercased()
         guard types.contains(type), image.bytes.readableBytes <= 2 * 1024 * 1024 else {
