@@ -1,5 +1,6 @@
 """The site in a real browser (headless Chromium): classify in place, switch language, work without JavaScript,
-and the occlusion map of each result card (« Où regarde le modèle ? », against the fake classifier)."""
+and the occlusion map of each result card (« Où regarde le modèle ? »): the real model's map in the main
+flows (screenshots 11 and 12), the exact cells, the class choice and the missing map against the fake classifier."""
 
 from __future__ import annotations
 
@@ -56,6 +57,9 @@ def test_classifies_cat_in_place_then_switches_to_english(
     browser.save_screenshot(str(screenshots / "02-result-fr.png"))
     browser.execute_script("document.getElementById('results').scrollIntoView();")
     browser.save_screenshot(str(screenshots / "03-result-fr-scrolled.png"))
+    # The real model's map of the top-1, over the photo, named in words; the screenshot of the course.
+    check_real_map(browser, f"Zone la plus déterminante pour « {labels[0]} » : ")
+    browser.save_screenshot(str(screenshots / "11-map-fr.png"))
 
     browser.find_element(By.CSS_SELECTOR, '.lang-switch a[lang="en"]').click()
     wait(browser, 20).until(lambda driver: driver.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en")
@@ -68,6 +72,8 @@ def test_classifies_cat_in_place_then_switches_to_english(
     assert browser.find_element(By.ID, "results-title").text == "Result"
     browser.execute_script("window.scrollTo(0, 0);")
     browser.save_screenshot(str(screenshots / "04-result-en.png"))
+    check_real_map(browser, f"Strongest region for “{prediction_labels(browser)[0]}”: ")
+    browser.save_screenshot(str(screenshots / "12-map-en.png"))
 
 
 def test_compare_page_in_place(front: ServerProcess, browser: webdriver.Chrome, screenshots: Path) -> None:
@@ -116,6 +122,7 @@ def test_works_without_javascript(
     assert len(labels) == 5 and labels[0] in CAT_LABELS, labels
     assert browser.find_element(By.CSS_SELECTOR, "[data-preview] img").get_attribute("src").startswith("data:image/jpeg")
     browser.save_screenshot(str(screenshots / "07-result-no-js-fr.png"))
+    check_real_map(browser, f"Zone la plus déterminante pour « {labels[0]} » : ")
 
 
 def test_phone_layout(front: ServerProcess, phone_browser: webdriver.Chrome, screenshots: Path) -> None:
@@ -246,6 +253,17 @@ def choose_map(driver: webdriver.Chrome, position: int) -> None:
     labels[position].click()
 
 
+def check_real_map(driver: webdriver.Chrome, caption_start: str) -> None:
+    """The real classifier's maps: five overlays exactly over the photo, the top-1's shown, some cells coloured
+    (the cat's map is not flat), its caption naming a region; the card scrolled into view."""
+    wait(driver).until(lambda driver: shown_map(driver)["shown"] == [0])
+    state = shown_map(driver)
+    assert state["overlays"] == 5 and state["covers"], state
+    assert 0 < state["cells"] <= 49, state
+    assert str(state["caption"]).startswith(caption_start), state
+    driver.execute_script("document.querySelector('.map').scrollIntoView({block: 'center'});")
+
+
 def check_map_and_choice(driver: webdriver.Chrome, first: str, second: str) -> None:
     """Five overlays over the photo, the first shown with its text alternative; the second chosen shows instead."""
     wait(driver).until(lambda driver: shown_map(driver)["shown"] == [0])
@@ -258,9 +276,7 @@ def check_map_and_choice(driver: webdriver.Chrome, first: str, second: str) -> N
     assert shown_map(driver)["caption"] == second
 
 
-def test_the_map_shows_over_the_photo_and_follows_the_chosen_class(
-    fake_front: ServerProcess, browser: webdriver.Chrome, screenshots: Path
-) -> None:
+def test_the_map_shows_over_the_photo_and_follows_the_chosen_class(fake_front: ServerProcess, browser: webdriver.Chrome) -> None:
     browser.get(fake_front.url + "/")
     browser.find_element(By.ID, "image").send_keys(str(photos_dir() / "cat.jpg"))
     browser.find_element(By.CSS_SELECTOR, "[data-submit]").click()
@@ -270,13 +286,9 @@ def test_the_map_shows_over_the_photo_and_follows_the_chosen_class(
     assert browser.current_url.rstrip("/") == fake_front.url, "classified in place"
     choose_map(browser, 0)
     wait(browser, 10).until(lambda driver: shown_map(driver)["shown"] == [0])
-    browser.execute_script("document.querySelector('.map').scrollIntoView({block: 'center'});")
-    browser.save_screenshot(str(screenshots / "11-map-fr.png"))
 
 
-def test_the_map_works_without_javascript(
-    fake_front: ServerProcess, browser_without_javascript: webdriver.Chrome, screenshots: Path
-) -> None:
+def test_the_map_works_without_javascript(fake_front: ServerProcess, browser_without_javascript: webdriver.Chrome) -> None:
     browser = browser_without_javascript
     browser.get(fake_front.url + "/?lang=en")
     browser.find_element(By.ID, "image").send_keys(str(photos_dir() / "cat.jpg"))
@@ -286,8 +298,6 @@ def test_the_map_works_without_javascript(
     check_map_and_choice(browser, "Strongest region for “tabby”: top centre.", "Strongest region for “tiger cat”: bottom right.")
     choose_map(browser, 0)
     wait(browser, 10).until(lambda driver: shown_map(driver)["shown"] == [0])
-    browser.execute_script("document.querySelector('.map').scrollIntoView({block: 'center'});")
-    browser.save_screenshot(str(screenshots / "12-map-en.png"))
 
 
 @pytest.mark.parametrize("javascript", [True, False])
