@@ -23,6 +23,8 @@ struct ConfigurationTests {
         #expect(configuration.bodyTimeout == .seconds(30))
         #expect(configuration.idleTimeout == .seconds(60))
         #expect(configuration.defaultModel == "efficientnet_lite0")
+        #expect(configuration.maxExplanations == 2 && configuration.explainBatchSize == 4)
+        #expect(configuration.responseCacheSize == 0)
         #expect(configuration.problems().isEmpty)
     }
 
@@ -41,7 +43,8 @@ struct ConfigurationTests {
         configuration.decodeMemoryBytes = 0
         configuration.maxExplanations = -1
         configuration.explainBatchSize = 0
-        #expect(configuration.problems().count == 12)
+        configuration.responseCacheSize = -1
+        #expect(configuration.problems().count == 13)
         #expect(throws: ConfigurationError.self) { _ = try ClassifierApplication.build(configuration: configuration) }
     }
 

@@ -39,6 +39,7 @@ def test_help_documents_every_flag_and_its_variable() -> None:
         ("--header-timeout-s", "HUBLOT_HEADER_TIMEOUT_S"), ("--max-decoded-bytes", "HUBLOT_MAX_DECODED_BYTES"),
         ("--max-jpeg-scans", "HUBLOT_MAX_JPEG_SCANS"), ("--decode-memory-bytes", "HUBLOT_DECODE_MEMORY_BYTES"),
         ("--max-explanations", "HUBLOT_MAX_EXPLANATIONS"), ("--explain-batch-size", "HUBLOT_EXPLAIN_BATCH_SIZE"),
+        ("--response-cache-size", "HUBLOT_RESPONSE_CACHE_SIZE"),
     ]:
         assert flag in result.stdout and variable in result.stdout, flag
 
@@ -55,6 +56,7 @@ def test_invalid_values_are_refused_with_exit_64() -> None:
     ("HUBLOT_BODY_TIMEOUT_S", "0"), ("HUBLOT_IDLE_TIMEOUT_S", "soon"), ("HUBLOT_LOG_LEVEL", "loud"),
     ("HUBLOT_MAX_BATCH_DELAY_MS", "-3"), ("HUBLOT_MAX_DECODED_BYTES", "0"), ("HUBLOT_MAX_JPEG_SCANS", "many"),
     ("HUBLOT_DECODE_MEMORY_BYTES", "-1"), ("HUBLOT_MAX_EXPLANATIONS", "-1"), ("HUBLOT_EXPLAIN_BATCH_SIZE", "0"),
+    ("HUBLOT_RESPONSE_CACHE_SIZE", "-1"),
 ])
 def test_an_invalid_environment_value_stops_the_program_naming_the_variable(variable: str, value: str) -> None:
     result = run(env={variable: value})
