@@ -32,12 +32,28 @@ public struct Model: Codable, Sendable, Equatable {
     public var version: String?
     /// Why it failed or is unavailable; beside `ready`, why the last replacement failed (the old version serves).
     public var reason: String?
+    /// `fp32`, or `int8` for a quantized model (absent when `model.json` does not say: fp32).
+    public var precision: String?
+    /// For a quantized model, the fp32 model it was made from (the site lists them side by side).
+    public var sourceModel: String?
+    /// Something to know before relying on it, e.g. an int8 model on a CPU without an int8 dot-product
+    /// instruction (slower, maybe less accurate than its fp32 model).
+    public var warning: String?
+
+    enum CodingKeys: String, CodingKey {
+        case name, family, handle, input, classes, status, version, reason, precision, warning
+        case sourceModel = "source_model"
+    }
 
     /// Creates a model description.
     public init(
         name: String, family: String? = nil, handle: String? = nil, input: Input? = nil, classes: Int? = nil,
-        status: String? = nil, version: String? = nil, reason: String? = nil
+        status: String? = nil, version: String? = nil, reason: String? = nil, precision: String? = nil,
+        sourceModel: String? = nil, warning: String? = nil
     ) {
+        self.precision = precision
+        self.sourceModel = sourceModel
+        self.warning = warning
         self.version = version
         self.name = name
         self.family = family

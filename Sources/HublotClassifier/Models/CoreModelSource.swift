@@ -8,6 +8,8 @@ import Synchronization
 public struct CoreModelSource: ModelSource {
     /// The repository folder.
     public let repository: ModelRepository
+    /// The CPU the models run on (whether int8 models run well on it).
+    public let cpu: CPUFeatures
 
     /// The ONNX Runtime environment, one per process, created by the first load: its global thread
     /// pool (sized by that load's `inferenceThreads`, threads that sleep rather than spin, since the
@@ -24,10 +26,16 @@ public struct CoreModelSource: ModelSource {
         }
     }
 
-    /// A source reading the repository at `repository`.
-    public init(repository: URL) {
+    /// A source reading the repository at `repository`, for models run on `cpu` (this machine's by default).
+    public init(repository: URL, cpu: CPUFeatures = .current) {
         self.repository = ModelRepository(url: repository)
+        self.cpu = cpu
     }
+
+    /// The warning an int8 model gets on a CPU without an int8 dot-product instruction.
+    public static let int8WithoutDotProduct =
+        "this CPU has no int8 dot-product instruction (AVX-512 VNNI, AVX-VNNI or Arm's dot product): "
+        + "this int8 model may be slower than its fp32 model, and less accurate"
 
     /// What loading a model is charged against `--max-model-memory`: its ONNX file's size times this
     /// (the session's weights, ONNX Runtime's optimised graph and arena, the batch buffers; measured
@@ -44,7 +52,7 @@ public struct CoreModelSource: ModelSource {
                 let descriptor = try ModelDescriptor(directory: directory)
                 let onnxBytes = descriptor.metadata.onnx.bytes ?? Self.fileSize(descriptor.modelURL)
                 return ModelCandidate(
-                    name: name, version: ModelVersion(metadata: descriptor.metadata), summary: Self.summary(descriptor),
+                    name: name, version: ModelVersion(metadata: descriptor.metadata), summary: Self.summary(descriptor, cpu: self.cpu),
                     estimatedBytes: onnxBytes * Self.memoryPerONNXByte)
             } catch {
                 let message = (error as? HublotError)?.message ?? String(describing: error)
@@ -66,13 +74,17 @@ public struct CoreModelSource: ModelSource {
         let classifier = try Classifier(
             repository: self.repository, name: name, environment: try Self.environment(threads: inferenceThreads),
             configuration: RuntimeConfiguration(intraOpThreads: inferenceThreads, spinWaiting: false))
-        return CoreLoadedModel(classifier: classifier)
+        return CoreLoadedModel(classifier: classifier, summary: Self.summary(classifier.model, cpu: self.cpu))
     }
 
-    static func summary(_ descriptor: ModelDescriptor) -> Model {
-        Model(
-            name: descriptor.name, family: descriptor.metadata.family, handle: descriptor.metadata.handle,
-            input: Model.Input(height: descriptor.inputHeight, width: descriptor.inputWidth), classes: descriptor.classCount)
+    /// A model's description from its `model.json`, with the int8 warning when `cpu` calls for it.
+    static func summary(_ descriptor: ModelDescriptor, cpu: CPUFeatures) -> Model {
+        let metadata = descriptor.metadata
+        return Model(
+            name: descriptor.name, family: metadata.family, handle: metadata.handle,
+            input: Model.Input(height: descriptor.inputHeight, width: descriptor.inputWidth), classes: descriptor.classCount,
+            precision: metadata.precision, sourceModel: metadata.sourceModel,
+            warning: metadata.precision == "int8" && !cpu.hasInt8DotProduct ? Self.int8WithoutDotProduct : nil)
     }
 }
 
@@ -80,8 +92,8 @@ public struct CoreModelSource: ModelSource {
 /// and the batched ONNX Runtime call (with softmax for logits).
 struct CoreLoadedModel: LoadedModel {
     let classifier: Classifier
+    let summary: Model
 
-    var summary: Model { CoreModelSource.summary(self.classifier.model) }
     var version: ModelVersion { ModelVersion(metadata: self.classifier.model.metadata) }
     var inputHeight: Int { self.classifier.model.inputHeight }
     var inputWidth: Int { self.classifier.model.inputWidth }

@@ -150,6 +150,9 @@ public struct ModelManager: Sendable {
             self.logger.info(
                 "model ready",
                 metadata: ["model": .string(name), "version": .string(model.version.label), "load_ms": .stringConvertible(elapsed.milliseconds)])
+            if let warning = model.summary.warning {
+                self.logger.warning("model loaded with a warning", metadata: ["model": .string(name), "warning": .string(warning)])
+            }
             return self.registry.loadFinished(name, version: candidate.version, outcome: .success((serving, model.summary)))
         case .failure(let error):
             let reason = (error as? HublotError)?.message ?? String(describing: error)

@@ -87,9 +87,15 @@ public struct ModelMetadata: Codable, Sendable, Equatable {
     /// The model's version: 1 at the first prepare, +1 each time hublot-init publishes a different
     /// `model.onnx` under this name (absent in repositories prepared before versions existed).
     public var version: Int?
+    /// The numeric precision of the weights and operations: "fp32", or "int8" for a quantized model
+    /// (absent in repositories prepared before hublot-init quantized: fp32).
+    public var precision: String?
+    /// For a quantized model, the fp32 model it was made from.
+    public var sourceModel: String?
 
     enum CodingKeys: String, CodingKey {
-        case name, family, handle, input, output, labels, onnx, version
+        case name, family, handle, input, output, labels, onnx, version, precision
         case schemaVersion = "schema_version"
+        case sourceModel = "source_model"
     }
 }

@@ -17,14 +17,15 @@ struct LiveRepository {
     }
 
     /// Publishes model `name` at `version` (replacing the folder there); `corrupt` writes an ONNX file
-    /// that is not a model.
-    func publish(_ name: String, version: Int, corrupt: Bool = false) throws {
+    /// that is not a model; `fields` are added to its `model.json` (e.g. an int8 entry's `precision`).
+    func publish(_ name: String, version: Int, corrupt: Bool = false, fields: [String: String] = [:]) throws {
         let fm = FileManager.default
         let staging = self.url.appendingPathComponent(".tmp-\(name)-\(UUID().uuidString)")
         try fm.createDirectory(at: staging, withIntermediateDirectories: true)
         var json = try JSONSerialization.jsonObject(with: Data(contentsOf: self.real.appendingPathComponent("model.json"))) as! [String: Any]
         json["name"] = name
         json["version"] = version
+        for (key, value) in fields { json[key] = value }
         var onnx = json["onnx"] as! [String: Any]
         let onnxFile = onnx["file"] as! String
         if corrupt {
