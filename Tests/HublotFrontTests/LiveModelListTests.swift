@@ -138,6 +138,37 @@ import Testing
         }
     }
 
+    private static let int8 = ClassifierAPI.Model(
+        name: "efficientnet_lite0_int8", family: "efficientnet", input: .init(height: 224, width: 224), classes: 1000, status: "ready",
+        precision: "int8", sourceModel: "efficientnet_lite0", warning: "this CPU has no int8 dot-product instruction")
+
+    @Test func anInt8VariantIsListedRightAfterItsModelAndComparedWithItByDefault() async throws {
+        try await withFakeClassifier(classifyDelay: .zero) { url, classifier in
+            // The classifier lists models by name: the variant would come after lite1, away from lite0.
+            classifier.modelList = .init(default: "efficientnet_lite0", models: [Self.lite0, Self.lite1(status: "ready"), Self.int8])
+            let app = try await makeFront(classifierURL: url)
+            try await app.test(.router) { client in
+                try await client.execute(uri: "/?lang=en", method: .get) { response in
+                    let text = response.text
+                    let tag = try #require(option("efficientnet_lite0_int8", in: text))
+                    #expect(tag.contains("efficientnet_lite0_int8 · int8 (quantized) · 224×224"))
+                    #expect(tag.contains("title=\"this CPU has no int8 dot-product instruction\""))
+                    let positions = ["efficientnet_lite0", "efficientnet_lite0_int8", "efficientnet_lite1"].map {
+                        text.range(of: "<option value=\"\($0)\"")!.lowerBound
+                    }
+                    #expect(positions == positions.sorted())
+                }
+                try await client.execute(uri: "/compare?lang=fr", method: .get) { response in
+                    let fp32 = try #require(checkbox("efficientnet_lite0", in: response.text))
+                    let variant = try #require(checkbox("efficientnet_lite0_int8", in: response.text))
+                    let other = try #require(checkbox("efficientnet_lite1", in: response.text))
+                    #expect(fp32.contains("checked") && variant.contains("checked") && !other.contains("checked"))
+                    #expect(response.text.contains("<span class=\"badge\">int8 (quantifié)</span>"))
+                }
+            }
+        }
+    }
+
     @Test func aReasonIsShownOnlyForAFailedModel() throws {
         let view = PageContext(strings: try Translations().strings(.english), path: "/", configuration: FrontConfiguration())
         let list = ClassifierAPI.ModelList(

@@ -65,7 +65,7 @@ struct PageContext {
         guard let list else { return [] }
         var order: [String] = []
         var byFamily: [String: [[String: Any]]] = [:]
-        for model in list.models {
+        for model in Self.variantsBesideTheirModel(list.models) {
             let family = model.family.flatMap { $0.isEmpty ? nil : $0 } ?? strings["other_family"]
             if byFamily[family] == nil { order.append(family) }
             let status = model.status ?? "ready"
@@ -80,9 +80,26 @@ struct PageContext {
                 "selected": selected.contains(model.name),
             ]
             if status == "failed", let reason = model.reason, !reason.isEmpty { entry["reason"] = reason }
+            if let precision = model.precision, precision != "fp32" {
+                entry["precision"] = strings.table["precision_\(precision)"] ?? precision
+            }
+            if let warning = model.warning, !warning.isEmpty { entry["warning"] = warning }
             byFamily[family, default: []].append(entry)
         }
         return order.map { ["family": $0, "models": byFamily[$0] ?? []] }
+    }
+
+    /// The models in the classifier's order, but each quantized variant (an int8 model: its
+    /// `source_model` names another model of the list) right after its fp32 model.
+    static func variantsBesideTheirModel(_ models: [ClassifierAPI.Model]) -> [ClassifierAPI.Model] {
+        let names = Set(models.map(\.name))
+        let isVariant = { (model: ClassifierAPI.Model) in model.sourceModel.map { names.contains($0) && $0 != model.name } ?? false }
+        var ordered: [ClassifierAPI.Model] = []
+        for model in models where !isVariant(model) {
+            ordered.append(model)
+            ordered += models.filter { isVariant($0) && $0.sourceModel == model.name }
+        }
+        return ordered
     }
 
     /// The renderer of the occlusion maps, in this page's language.

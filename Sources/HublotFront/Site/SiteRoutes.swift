@@ -30,7 +30,7 @@ struct SiteRoutes {
         var status = HTTPResponse.Status.ok
         do {
             let list = try await client.models(requestID: requestContext.id)
-            fillModels(&context, view: view, list: list, selected: defaultSelection(list, isCompare: isCompare))
+            fillModels(&context, view: view, list: list, selected: Self.defaultSelection(list, isCompare: isCompare))
         } catch {
             fillModels(&context, view: view, list: nil, selected: [])
             context["notice"] = view.notice(error, requestID: requestContext.id)
@@ -68,7 +68,7 @@ struct SiteRoutes {
             }
         } catch {
             let failure = ClassifierClient.apiError(for: error)
-            fillModels(&context, view: view, list: list, selected: defaultSelection(list, isCompare: isCompare))
+            fillModels(&context, view: view, list: list, selected: Self.defaultSelection(list, isCompare: isCompare))
             context["notice"] = view.notice(failure, requestID: requestID)
             var response = try html(isCompare ? "compare" : "home", context: context, status: failure.status, language: choice)
             for field in failure.headers { response.headers[field.name] = field.value }
@@ -189,13 +189,16 @@ struct SiteRoutes {
         context["has_loading"] = list?.models.contains { $0.status == "loading" } ?? false
     }
 
-    /// The default model on the home page; on the compare page the default and the next ready model.
-    private func defaultSelection(_ list: ClassifierAPI.ModelList?, isCompare: Bool) -> [String] {
+    /// The default model on the home page; on the compare page the default and, side by side, its quantized
+    /// variant when one is ready, else the next ready model.
+    static func defaultSelection(_ list: ClassifierAPI.ModelList?, isCompare: Bool) -> [String] {
         guard let list else { return [] }
-        let ready = list.models.filter { ($0.status ?? "ready") == "ready" }.map(\.name)
+        let readyModels = list.models.filter { ($0.status ?? "ready") == "ready" }
+        let ready = readyModels.map(\.name)
         let first = list.default.flatMap { ready.contains($0) ? $0 : nil } ?? ready.first
         guard let first else { return [] }
         guard isCompare else { return [first] }
+        if let variant = readyModels.first(where: { $0.sourceModel == first && $0.name != first }) { return [first, variant.name] }
         return [first] + ready.filter { $0 != first }.prefix(1)
     }
 
