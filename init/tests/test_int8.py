@@ -154,6 +154,17 @@ def test_threshold_not_met_fails_and_publishes_nothing(env: Env, capsys: pytest.
     assert leftovers(env.repo) == []
 
 
+def test_cached_entry_below_a_higher_threshold_is_not_cached(env: Env, capsys: pytest.CaptureFixture[str]) -> None:
+    assert env.prepare(extra=INT8) == 0
+    published = (env.model_dir("tiny_int8") / "model.json").read_text()
+    capsys.readouterr()
+    assert env.prepare(extra=("--precision", "int8", "--min-top1-agreement", "100.1")) == 15
+    captured = capsys.readouterr()
+    assert "[tiny_int8] cached" not in captured.out and "below the threshold 100.1 %" in captured.err
+    assert (env.model_dir("tiny_int8") / "model.json").read_text() == published
+    assert leftovers(env.repo) == []
+
+
 def test_failed_threshold_keeps_the_published_int8(env: Env, monkeypatch: pytest.MonkeyPatch,
                                                    capsys: pytest.CaptureFixture[str]) -> None:
     assert env.prepare(extra=INT8) == 0

@@ -30,7 +30,7 @@ def prepare_int8(entry: ModelEntry, repo: Repository, *, force: bool = False,
         raise ModelNotPreparedError(f"{entry.name} is not prepared in {repo.root}: int8 quantizes it (prepare it first)")
     source = fp32.metadata["onnx"]["sha256"]
     if not force:
-        cached = repo.cached(entry, source_sha256=source)
+        cached = _cached(entry, repo, source, min_top1_agreement)
         if cached is not None:
             steps.say(f"cached     {cached.path} ({steps.total():.2f} s)")
             return Outcome(name, "cached", cached.path, steps.total())
@@ -38,13 +38,26 @@ def prepare_int8(entry: ModelEntry, repo: Repository, *, force: bool = False,
     with repo.lock(name):
         repo.remove_stale_temporaries(name)
         if not force:
-            cached = repo.cached(entry, source_sha256=source)
+            cached = _cached(entry, repo, source, min_top1_agreement)
             if cached is not None:
                 steps.say(f"cached     {cached.path} (prepared by another process, {steps.total():.2f} s)")
                 return Outcome(name, "cached", cached.path, steps.total())
         path = _build(name, fp32, repo, min_top1_agreement, steps)
     steps.say(f"prepared   {path} in {steps.total():.2f} s")
     return Outcome(name, "prepared", path, steps.total())
+
+
+def _cached(entry: ModelEntry, repo: Repository, source: str, min_top1_agreement: float) -> CachedModel | None:
+    """The published int8 entry when it was quantized from the fp32 model.onnx `source` and its recorded
+    top-1 agreement meets the threshold asked for now (else it is made again, and fails the same way)."""
+    cached = repo.cached(entry, source_sha256=source)
+    if cached is None:
+        return None
+    try:
+        agreement = float(cached.metadata[QUANTIZATION_KEY]["evaluation"]["top1_agreement"])
+    except (KeyError, TypeError, ValueError):
+        return None
+    return cached if agreement >= min_top1_agreement else None
 
 
 def _build(name: str, fp32: CachedModel, repo: Repository, min_top1_agreement: float, steps: Steps) -> Path:

@@ -102,7 +102,6 @@ def quantize(fp32: bytes, calibration: np.ndarray, input_name: str) -> bytes:
             model = onnx.load(str(target))
         except Exception as error:  # noqa: BLE001 - ORT's quantizer raises many types
             raise QuantizationError(f"ONNX Runtime could not quantize the model: {error}") from error
-    del model.metadata_props[:]
     return model.SerializeToString(deterministic=True)
 
 
