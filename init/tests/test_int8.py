@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 from pathlib import Path
 from typing import Any
 
@@ -227,8 +228,17 @@ def test_int8_entry_with_a_tampered_onnx_is_not_cached(env: Env, capsys: pytest.
 
 @pytest.fixture(scope="session")
 def lite0_int8(lite0: Path) -> Path:
-    """efficientnet_lite0_int8 quantized once from the session's fp32 model (threshold 85 %: see init/README.md)."""
-    outcomes = prepare(load_catalog().get("efficientnet_lite0"), Repository(lite0), "int8", min_top1_agreement=85.0)
+    """efficientnet_lite0_int8 quantized once from the session's fp32 model (threshold 85 %: see init/README.md),
+    with every network connection refused: the embedded default quantizes offline."""
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError(f"network access during the int8 prepare: {args}")
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(socket.socket, "connect", refuse)
+        patch.setattr(socket, "create_connection", refuse)
+        patch.setattr(socket, "getaddrinfo", refuse)
+        outcomes = prepare(load_catalog().get("efficientnet_lite0"), Repository(lite0), "int8", min_top1_agreement=85.0)
     assert [o.status for o in outcomes] == ["cached", "prepared"]
     return lite0 / "efficientnet_lite0_int8"
 
