@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import socket
 from pathlib import Path
@@ -12,10 +13,12 @@ import onnxruntime as ort
 import pytest
 from initsupport import TINY_LABELS, Env, leftovers, photos_dir
 
-from hublot_init import calibration_set, quantize
+from hublot_init import calibration_set, quantize, repository
 from hublot_init.calibration_set import CALIBRATION_PHOTOS, EVALUATION_PHOTOS, VIEWS, photo_path, samples
 from hublot_init.catalog import load_catalog
 from hublot_init.cli import main
+from hublot_init.errors import ModelNotPreparedError
+from hublot_init.int8 import prepare_int8
 from hublot_init.precision import entries_for, prepare
 from hublot_init.preprocess import load_image
 from hublot_init.repository import Repository, sha256_file
@@ -184,6 +187,40 @@ def test_failed_threshold_keeps_the_published_int8(env: Env, monkeypatch: pytest
     assert "rocket/full: fp32 top-1 1, int8 top-1 2" in err
     assert (env.model_dir("tiny_int8") / "model.json").read_text() == published
     assert leftovers(env.repo) == []
+
+
+def test_quantizer_failure_publishes_nothing(env: Env, monkeypatch: pytest.MonkeyPatch,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    import onnxruntime.quantization
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("unsupported operator")
+
+    monkeypatch.setattr(onnxruntime.quantization, "quantize_static", broken)
+    assert env.prepare(extra=INT8) == 15
+    assert "ONNX Runtime could not quantize the model: unsupported operator" in capsys.readouterr().err
+    assert env.model_dir().is_dir() and not env.model_dir("tiny_int8").exists()
+    assert leftovers(env.repo) == []
+
+
+def test_disk_full_while_writing_int8(env: Env, monkeypatch: pytest.MonkeyPatch,
+                                      capsys: pytest.CaptureFixture[str]) -> None:
+    assert env.prepare() == 0
+
+    def disk_full(path: Path, data: bytes) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(repository, "write_bytes", disk_full)
+    assert env.prepare(extra=INT8) == 7
+    assert "disk full while writing tiny_int8" in capsys.readouterr().err
+    assert not env.model_dir("tiny_int8").exists() and leftovers(env.repo) == []
+
+
+def test_int8_of_a_model_not_prepared_is_refused(tmp_path: Path) -> None:
+    repo = Repository(tmp_path / "repo")
+    with pytest.raises(ModelNotPreparedError, match="efficientnet_lite0 is not prepared in .*prepare it first"):
+        prepare_int8(load_catalog().get("efficientnet_lite0"), repo)
+    assert not repo.root.exists()
 
 
 def test_quantization_is_deterministic(env: Env) -> None:
