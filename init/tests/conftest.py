@@ -8,8 +8,11 @@ from pathlib import Path
 import pytest
 
 from hubserver import FakeHub
-from initsupport import LABELS_PATH, MODEL_PATH, TINY_LABELS, Env, write_catalog
+from initsupport import LABELS_PATH, MODEL_PATH, TINY_LABELS, Env, photos_dir, write_catalog
 from tinymodel import archive, build_saved_model
+from hublot_init.catalog import load_catalog
+from hublot_init.prepare import prepare_model
+from hublot_init.repository import Repository
 
 
 @pytest.fixture(autouse=True)
@@ -41,3 +44,14 @@ def hub(tiny_archive: bytes) -> Iterator[FakeHub]:
 def env(tmp_path: Path, hub: FakeHub) -> Env:
     """A catalog naming the fake hub, and a repository path that does not exist yet."""
     return Env(catalog=write_catalog(tmp_path, hub), repo=tmp_path / "repo", hub=hub)
+
+
+@pytest.fixture(scope="session")
+def lite0(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """efficientnet_lite0 prepared once (from the packaged archive, parity on the real photos)."""
+    photos = photos_dir()
+    repo = Repository(tmp_path_factory.mktemp("lite0") / "repo")
+    entry = load_catalog().get("efficientnet_lite0")
+    outcome = prepare_model(entry, repo, parity_images=sorted(photos.glob("*.jpg")))
+    assert outcome.status == "prepared"
+    return repo.root

@@ -77,7 +77,7 @@ def test_catalog_command_table_and_json(capsys: pytest.CaptureFixture[str]) -> N
     assert main(["catalog"]) == 0
     table = capsys.readouterr().out.splitlines()
     assert table[0].split()[:3] == ["NAME", "SIZE", "LABELS"]
-    assert len(table) == 1 + 53 + 1
+    assert len(table) == 1 + 53 + 2  # header, models, the two notes (dynamic size, precisions)
     assert main(["catalog", "--json"]) == 0
     document = json.loads(capsys.readouterr().out)
     assert document["default"] == "efficientnet_lite0"

@@ -15,10 +15,10 @@ import pytest
 from initsupport import TINY_SIZE, Env, photos_dir
 
 from hublot_init.catalog import load_catalog
-from hublot_init.cli import main
-from hublot_init.preprocess import load_image
 from hublot_init.prepare import prepare_model
 from hublot_init.repository import Repository
+from hublot_init.cli import main
+from hublot_init.preprocess import load_image
 
 EMBEDDED_HANDLE = "hublot://embedded/efficientnet_lite0"
 
@@ -56,17 +56,6 @@ def test_missing_embedded_archive(env: Env, tmp_path: Path, monkeypatch: pytest.
     err = capsys.readouterr().err
     assert str(tmp_path / "nowhere" / "tinyemb" / "tinyemb.tar.gz") in err and "HUBLOT_EMBEDDED_MODELS" in err
     assert not (env.model_dir("tinyemb") / "model.json").exists()
-
-
-@pytest.fixture(scope="session")
-def lite0(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """efficientnet_lite0 prepared once (from the packaged archive, parity on the real photos)."""
-    photos = photos_dir()
-    repo = Repository(tmp_path_factory.mktemp("lite0") / "repo")
-    entry = load_catalog().get("efficientnet_lite0")
-    outcome = prepare_model(entry, repo, parity_images=sorted(photos.glob("*.jpg")))
-    assert outcome.status == "prepared"
-    return repo.root
 
 
 def _classify(repo: Path, image: Path, name: str = "efficientnet_lite0") -> tuple[list[int], list[str], np.ndarray]:

@@ -13,7 +13,20 @@ from pathlib import Path
 from . import __version__
 from .catalog import Catalog, load_catalog
 from .errors import HublotInitError
-from .repository import Repository, default_repository
+from .precision import DEFAULT_PRECISION, PRECISIONS
+from .quantize import DEFAULT_MIN_TOP1_AGREEMENT
+from .repository import Repository, default_repository, int8_name
+
+
+def _percent(text: str) -> float:
+    """argparse type of --min-top1-agreement: a number (percent; above 100 nothing passes)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not value >= 0.0:  # also rejects nan
+        raise argparse.ArgumentTypeError(f"must be a percentage >= 0: {text!r}")
+    return value
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -34,6 +47,13 @@ def _parser() -> argparse.ArgumentParser:
     prepare.add_argument("--force", action="store_true", help="prepare again even when cached")
     prepare.add_argument("--parity-images", nargs="+", metavar="IMAGE",
                          help="images for the parity check (default: $HUBLOT_PARITY_IMAGES, else synthetic pictures)")
+    prepare.add_argument("--precision", choices=PRECISIONS, default=DEFAULT_PRECISION,
+                         help="fp32 (default): the converted model, <repo>/NAME; int8: its ONNX Runtime static "
+                              "quantization, <repo>/NAME_int8 (the fp32 model is prepared first when missing); "
+                              "both: fp32 then int8")
+    prepare.add_argument("--min-top1-agreement", type=_percent, default=DEFAULT_MIN_TOP1_AGREEMENT, metavar="PERCENT",
+                         help="int8 fails (nothing written) when its top-1 class agrees with fp32's on fewer than "
+                              f"PERCENT %% of the evaluation images (default {DEFAULT_MIN_TOP1_AGREEMENT:g})")
     prepare.add_argument("--stay", action="store_true",
                          help="once every model is prepared, write the ready file ($HUBLOT_INIT_READY_FILE, default "
                               f"{DEFAULT_READY_FILE}) and keep running until SIGTERM or SIGINT, then exit 0 "
@@ -51,7 +71,8 @@ def _print_catalog(catalog: Catalog, as_json: bool) -> None:
     if as_json:
         rows = [
             {"name": m.name, "family": m.family, "handle": m.handle, "image_size": m.image_size,
-             "dynamic_size": m.dynamic_size, "labels": m.labels.name, "default": m.name == catalog.default}
+             "dynamic_size": m.dynamic_size, "labels": m.labels.name, "default": m.name == catalog.default,
+             "precisions": {"fp32": m.name, "int8": int8_name(m.name)}}
             for m in catalog.models
         ]
         print(json.dumps({"default": catalog.default, "models": rows}, indent=2))
@@ -64,6 +85,8 @@ def _print_catalog(catalog: Catalog, as_json: bool) -> None:
     for name, size, labels, handle in rows:
         print(f"{name:<{widths[0]}}  {size:>{widths[1]}}  {labels:<{widths[2]}}  {handle}")
     print(f"{len(catalog.models)} models; * = dynamic size in the Colab (capped at 512), exported at that size.")
+    print("Precisions: fp32 (NAME) and int8 (NAME_int8, ONNX Runtime static quantization of the fp32 model): "
+          "prepare NAME --precision fp32|int8|both.")
 
 
 def run(argv: list[str] | None = None) -> int:
@@ -76,14 +99,16 @@ def run(argv: list[str] | None = None) -> int:
         return 0
     repo = Repository(args.repo or default_repository())
     if args.command == "prepare":
-        from .prepare import parity_image_paths, prepare_model
+        from .precision import prepare
+        from .prepare import parity_image_paths
 
         entries = [catalog.get(name) for name in args.names]  # unknown names fail before any work
         if args.stay:  # a file left by an earlier run of this container must not say ready too soon
             Path(os.environ.get(READY_FILE_ENV, DEFAULT_READY_FILE)).unlink(missing_ok=True)
         images = parity_image_paths(args.parity_images)
         for entry in entries:
-            prepare_model(entry, repo, force=args.force, parity_images=images)
+            prepare(entry, repo, args.precision, force=args.force, parity_images=images,
+                    min_top1_agreement=args.min_top1_agreement)
         if args.stay:
             _stay(len(entries))
         return 0

@@ -83,3 +83,9 @@ class MissingDependencyError(HublotInitError):
     """TensorFlow, tensorflow_hub or tf2onnx is not installed."""
 
     exit_code = 14
+
+
+class QuantizationError(HublotInitError):
+    """int8 quantization failed, or the int8 model disagrees with fp32 beyond the threshold."""
+
+    exit_code = 15

@@ -15,7 +15,9 @@ from .catalog import ModelEntry
 from .errors import ImageError, MissingDependencyError
 from .labels import label_offset, load_labels
 from .progress import Steps
-from .repository import LABELS_TXT, MODEL_JSON, MODEL_ONNX, SCHEMA_VERSION, VERSION_KEY, Repository, model_version
+from .repository import (
+    LABELS_TXT, MODEL_JSON, MODEL_ONNX, PRECISION_KEY, SCHEMA_VERSION, VERSION_KEY, Repository, model_version,
+)
 
 PARITY_IMAGES_ENV = "HUBLOT_PARITY_IMAGES"
 
@@ -70,7 +72,7 @@ def _versions() -> dict[str, str]:
 
 
 def _metadata(entry: ModelEntry, version: int, height: int, width: int, classes: int, label_count: int,
-              offset: int, onnx_bytes: bytes, sha256: str, opset: int, parity: Any) -> dict[str, Any]:
+              offset: int, onnx_bytes: bytes, digest: str, opset: int, parity: Any) -> dict[str, Any]:
     return {
         "schema_version": SCHEMA_VERSION,
         "name": entry.name,
@@ -87,9 +89,10 @@ def _metadata(entry: ModelEntry, version: int, height: int, width: int, classes:
         },
         "output": {"name": "logits", "classes": classes, "activation": parity.activation},
         "labels": {"file": LABELS_TXT, "count": label_count, "offset": offset, "set": entry.labels.name},
-        "onnx": {"file": MODEL_ONNX, "sha256": sha256, "bytes": len(onnx_bytes), "opset": opset},
+        "onnx": {"file": MODEL_ONNX, "sha256": digest, "bytes": len(onnx_bytes), "opset": opset},
         "versions": _versions(),
         "parity": parity.as_json(),
+        PRECISION_KEY: "fp32",
         "prepared_at": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
     }
 
@@ -116,7 +119,7 @@ def prepare_model(entry: ModelEntry, repo: Repository, *, force: bool = False,
     return Outcome(entry.name, "prepared", path, steps.total())
 
 
-def _require_tensorflow() -> None:
+def require_tensorflow() -> None:
     try:
         import tensorflow  # noqa: F401
         import tensorflow_hub  # noqa: F401
@@ -136,7 +139,7 @@ def _build(entry: ModelEntry, repo: Repository, parity_images: list[Path], steps
         labels = load_labels(entry.labels, repo.labels_cache)
     steps.say(f"handle     {entry.handle}")
     with steps.step("import"):
-        _require_tensorflow()
+        require_tensorflow()
     folder = fetch.cache_folder(repo.tfhub_cache, entry.handle)
     already = folder.is_dir() and any(folder.iterdir())
     with steps.step("fetch"):
@@ -157,26 +160,32 @@ def _build(entry: ModelEntry, repo: Repository, parity_images: list[Path], steps
         f"({', '.join(names)})"
     )
     with steps.step("write"):
-        sha256 = _sha256(converted.data)
-        version = model_version(repo.published(entry.name), sha256)  # the lock is held: no other writer
+        digest = sha256(converted.data)
+        version = model_version(repo.published(entry.name), digest)  # the lock is held: no other writer
         metadata = _metadata(entry, version, height, width, exported.classes, len(labels), offset,
-                             converted.data, sha256, converted.opset, parity)
-        with repo.staging(entry.name) as staged:
-            try:
-                repository.write_bytes(staged / MODEL_ONNX, converted.data)
-                repository.write_bytes(staged / LABELS_TXT, ("\n".join(labels) + "\n").encode("utf-8"))
-                repository.write_json(staged / MODEL_JSON, metadata)
-            except OSError as error:
-                mapped = repository.os_error(error, f"{entry.name} into {staged}")
-                if mapped is error:
-                    raise
-                raise mapped from error
-            final = repo.publish(staged, entry.name)
-    steps.say(f"version    {version} (model.onnx sha256 {sha256[:12]}…)")
+                             converted.data, digest, converted.opset, parity)
+        final = publish(repo, entry.name, converted.data, ("\n".join(labels) + "\n").encode("utf-8"), metadata)
+    steps.say(f"version    {version} (model.onnx sha256 {digest[:12]}…)")
     return final
 
 
-def _sha256(data: bytes) -> str:
+def publish(repo: Repository, name: str, onnx_bytes: bytes, labels: bytes, metadata: dict[str, Any]) -> Path:
+    """Write model.onnx, labels.txt and model.json into a staging folder, then publish it as `<repo>/<name>`."""
+    with repo.staging(name) as staged:
+        try:
+            repository.write_bytes(staged / MODEL_ONNX, onnx_bytes)
+            repository.write_bytes(staged / LABELS_TXT, labels)
+            repository.write_json(staged / MODEL_JSON, metadata)
+        except OSError as error:
+            mapped = repository.os_error(error, f"{name} into {staged}")
+            if mapped is error:
+                raise
+            raise mapped from error
+        return repo.publish(staged, name)
+
+
+def sha256(data: bytes) -> str:
+    """Hex sha256 of bytes."""
     import hashlib
 
     return hashlib.sha256(data).hexdigest()

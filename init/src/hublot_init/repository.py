@@ -27,6 +27,9 @@ MODEL_ONNX = "model.onnx"
 LABELS_TXT = "labels.txt"
 SCHEMA_VERSION = 1
 VERSION_KEY = "version"
+PRECISION_KEY = "precision"
+QUANTIZATION_KEY = "quantization"
+INT8_SUFFIX = "_int8"
 FIRST_VERSION = 1
 REPOSITORY_ENV = "HUBLOT_REPOSITORY"
 DEFAULT_REPOSITORY = "/models"
@@ -87,6 +90,11 @@ def model_version(published: dict[str, Any] | None, sha256: str) -> int:
     return version + 1
 
 
+def int8_name(name: str) -> str:
+    """The repository entry of a model's int8 version: `<name>_int8`."""
+    return name + INT8_SUFFIX
+
+
 @dataclass(frozen=True)
 class CachedModel:
     """A model already prepared in the repository and matching the catalog."""
@@ -130,14 +138,21 @@ class Repository:
                 ) from error
             raise mapped from error
 
-    def cached(self, entry: ModelEntry) -> CachedModel | None:
-        """The prepared model if its model.json names the catalog handle and model.onnx matches its sha256."""
-        folder = self.model_dir(entry.name)
-        metadata = self.published(entry.name)
+    def cached(self, entry: ModelEntry, source_sha256: str | None = None) -> CachedModel | None:
+        """The prepared model if its model.json names the catalog handle and model.onnx matches its sha256.
+
+        With `source_sha256`: the int8 model `<name>_int8`, cached when it was also quantized from the
+        fp32 model.onnx of that sha256.
+        """
+        name = entry.name if source_sha256 is None else int8_name(entry.name)
+        folder = self.model_dir(name)
+        metadata = self.published(name)
         if metadata is None:
             return None
         try:
             if metadata.get("schema_version") != SCHEMA_VERSION or metadata.get("handle") != entry.handle:
+                return None
+            if source_sha256 is not None and metadata[QUANTIZATION_KEY]["source_sha256"] != source_sha256:
                 return None
             onnx = metadata["onnx"]
             if not (folder / LABELS_TXT).is_file():
