@@ -89,7 +89,7 @@ test-swift: ## Swift tests (needs `make build models reference`)
 test-python: ## hublot-init and end-to-end tests (pytest)
 	$(PY) -m pytest -q --durations=15 init/tests tests bench/tests --ignore=tests/checkpoints --ignore=tests/compose
 
-test-containers: ## checkpoints cp1-cp7 (their go scripts, cp1/cp2/cp5 also from their exports) and the Compose stack (Docker; images built once)
+test-containers: ## checkpoints cp1-cp7 (their go scripts, cp1/cp2 also from their exports) and the Compose stack (Docker; images built once)
 	$(ROOT)/scripts/docker-engine --start
 	$(ROOT)/scripts/base-images
 	$(PY) -m pytest -q -rA --durations=20 tests/checkpoints tests/compose
