@@ -53,7 +53,7 @@ struct BatchQueueStateMachineTests {
         let run = try #require(Self.run(h.machine.nextStep(now: h.at(0))))
         #expect(run.count == 1)
         #expect(run.moves.isEmpty)
-        let done = h.machine.runFinished(run.batch)
+        let done = h.machine.runFinished(run.batch, now: h.at(0))
         #expect(Self.rows(done) == ["a": 0])
         #expect(h.machine.load == 0)
     }
@@ -72,7 +72,7 @@ struct BatchQueueStateMachineTests {
         _ = h.machine.submit(slots[2], waiter: "c", now: h.at(1))
         let run = try #require(Self.run(h.machine.nextStep(now: h.at(1))))
         #expect(run.count == 3)
-        #expect(Self.rows(h.machine.runFinished(run.batch)) == ["a": 0, "b": 1, "c": 2])
+        #expect(Self.rows(h.machine.runFinished(run.batch, now: h.at(0))) == ["a": 0, "b": 1, "c": 2])
         #expect(h.buffersMade == 1)
     }
 
@@ -86,10 +86,10 @@ struct BatchQueueStateMachineTests {
         for (slot, name) in zip(first, ["a", "b"]) { _ = h.machine.submit(slot, waiter: name, now: h.at(0)) }
         let run = try #require(Self.run(h.machine.nextStep(now: h.at(0))))
         #expect(run.count == 2)
-        _ = h.machine.runFinished(run.batch)
+        _ = h.machine.runFinished(run.batch, now: h.at(0))
         _ = h.machine.submit(next, waiter: "c", now: h.at(1))
         let second = try #require(Self.run(h.machine.nextStep(now: h.at(1))))
-        #expect(Self.rows(h.machine.runFinished(second.batch)) == ["c": 0])
+        #expect(Self.rows(h.machine.runFinished(second.batch, now: h.at(0))) == ["c": 0])
         let again = try h.admit()[0]
         #expect(h.buffersMade == 2)
         #expect([first[0].buffer, next.buffer].contains(again.buffer))
@@ -142,7 +142,7 @@ struct BatchQueueStateMachineTests {
         let run = try #require(Self.run(h.machine.nextStep(now: h.at(0))))
         #expect(run.count == 2)
         #expect(run.moves.map { [$0.from, $0.to] } == [[2, 1]])
-        #expect(Self.rows(h.machine.runFinished(run.batch)) == ["a": 0, "c": 1])
+        #expect(Self.rows(h.machine.runFinished(run.batch, now: h.at(0))) == ["a": 0, "c": 1])
         #expect(h.machine.load == 0)
     }
 
@@ -190,7 +190,7 @@ struct BatchQueueStateMachineTests {
         _ = h.machine.submit(slot, waiter: "a", now: h.at(0))
         let run = try #require(Self.run(h.machine.nextStep(now: h.at(0))))
         #expect(h.machine.cancel(slot).complete.isEmpty)
-        #expect(Self.rows(h.machine.runFinished(run.batch)) == ["a": 0])
+        #expect(Self.rows(h.machine.runFinished(run.batch, now: h.at(0))) == ["a": 0])
     }
 
     @Test("an image admitted before stop() and submitted after it is still answered; the runner ends only then")
@@ -203,7 +203,7 @@ struct BatchQueueStateMachineTests {
         #expect(!h.machine.isFinished)
         _ = h.machine.submit(slot, waiter: "late", now: h.at(50))
         let run = try #require(Self.run(h.machine.nextStep(now: h.at(50))))
-        #expect(Self.rows(h.machine.runFinished(run.batch)) == ["late": 0])
+        #expect(Self.rows(h.machine.runFinished(run.batch, now: h.at(0))) == ["late": 0])
         guard case .finished = h.machine.nextStep(now: h.at(51)) else { Issue.record("should finish"); return }
         #expect(h.machine.isFinished)
     }
@@ -215,7 +215,7 @@ struct BatchQueueStateMachineTests {
         _ = h.machine.submit(slots[0], waiter: "a", now: h.at(0))
         _ = h.machine.submit(slots[1], waiter: "b", now: h.at(0))
         let run = try #require(Self.run(h.machine.nextStep(now: h.at(0))))
-        let failed = h.machine.runFinished(run.batch, failure: .inferenceFailed("boom"))
+        let failed = h.machine.runFinished(run.batch, now: h.at(0), failure: .inferenceFailed("boom"))
         #expect(Self.failures(failed) == ["a": .inferenceFailed("boom"), "b": .inferenceFailed("boom")])
         let next = try h.admit()[0]
         _ = h.machine.submit(next, waiter: "c", now: h.at(1))
@@ -231,7 +231,7 @@ struct BatchQueueStateMachineTests {
         let first = try #require(Self.run(h.machine.nextStep(now: h.at(0))))
         #expect(h.machine.nextStep(now: h.at(0)).isWait)
         #expect(h.machine.waiting == 1)
-        _ = h.machine.runFinished(first.batch)
+        _ = h.machine.runFinished(first.batch, now: h.at(0))
         #expect(Self.run(h.machine.nextStep(now: h.at(1))) != nil)
     }
 
@@ -247,7 +247,7 @@ struct BatchQueueStateMachineTests {
         for (i, slot) in slots.enumerated() { _ = h.machine.submit(slot, waiter: "x\(i)", now: h.at(0)) }
         let run = try #require(Self.run(h.machine.nextStep(now: h.at(0))))
         #expect(run.count == 3)
-        #expect(Self.rows(h.machine.runFinished(run.batch)) == ["x0": 0, "x1": 1, "x2": 2])
+        #expect(Self.rows(h.machine.runFinished(run.batch, now: h.at(0))) == ["x0": 0, "x1": 1, "x2": 2])
         #expect(h.machine.lowPriorityLoad == 0)
     }
 
@@ -264,7 +264,7 @@ struct BatchQueueStateMachineTests {
         let first = try #require(Self.run(h.machine.nextStep(now: h.at(1))))
         #expect(first.batch == normal.batch)
         #expect(first.count == 1)
-        #expect(Self.rows(h.machine.runFinished(first.batch)) == ["a": 0])
+        #expect(Self.rows(h.machine.runFinished(first.batch, now: h.at(0))) == ["a": 0])
         let second = try #require(Self.run(h.machine.nextStep(now: h.at(2))))
         #expect(second.batch == low[0].batch)
         #expect(second.count == 2)
@@ -281,7 +281,7 @@ struct BatchQueueStateMachineTests {
         let a = try h.admit()[0]
         _ = h.machine.submit(a, waiter: "a", now: h.at(1))
         #expect(h.machine.nextStep(now: h.at(1)).isWait)  // one batch at a time
-        _ = h.machine.runFinished(running.batch)
+        _ = h.machine.runFinished(running.batch, now: h.at(0))
         let next = try #require(Self.run(h.machine.nextStep(now: h.at(2))))
         #expect(next.batch == a.batch)
     }
@@ -315,12 +315,66 @@ struct BatchQueueStateMachineTests {
         let run = try #require(Self.run(h.machine.nextStep(now: h.at(1))))
         #expect(run.count == 1)
         #expect(run.moves.map(\.from) == [2])
-        #expect(Self.rows(h.machine.runFinished(run.batch)) == ["c": 0])
+        #expect(Self.rows(h.machine.runFinished(run.batch, now: h.at(0))) == ["c": 0])
         #expect(h.machine.lowPriorityLoad == 0)
         guard case .finished = h.machine.nextStep(now: h.at(2)) else {
             Issue.record("the runner must end once both lanes are drained")
             return
         }
+    }
+
+    @Test("while classifications flow, low-priority batches keep to their share of the runner; once they pause, low-priority batches run back to back")
+    func lowPriorityShareWhileClassificationsFlow() throws {
+        var h = Harness(maxBatchSize: 4, lowPriorityBatches: 2)
+        #expect(Machine.lowPriorityShare == 0.1 && Machine.quietGap == .milliseconds(10))
+        // An explanation batch runs 20 ms: the next may start 180 ms after it ends while classifications flow.
+        let first = try h.admit(4, priority: .low)
+        for (i, slot) in first.enumerated() { _ = h.machine.submit(slot, waiter: "x\(i)", now: h.at(0)) }
+        let low = try #require(Self.run(h.machine.nextStep(now: h.at(0))))
+        _ = h.machine.runFinished(low.batch, now: h.at(20))
+        // Classifications flow: one batch every 9 ms.
+        var end = 20
+        func classify(_ name: String) throws {
+            let slot = try h.admit()[0]
+            _ = h.machine.submit(slot, waiter: name, now: h.at(end + 1))
+            let run = try #require(Self.run(h.machine.nextStep(now: h.at(end + 1))))
+            end += 9
+            _ = h.machine.runFinished(run.batch, now: h.at(end))
+        }
+        try classify("a")  // ends at 29
+        let second = try h.admit(4, priority: .low)
+        for (i, slot) in second.enumerated() { _ = h.machine.submit(slot, waiter: "y\(i)", now: h.at(30)) }
+        // In the gap between two classification batches, the explanation batch waits: at most until the
+        // classifications have been quiet for 10 ms (39), here.
+        guard case .wait(let until) = h.machine.nextStep(now: h.at(30)) else {
+            Issue.record("the explanation batch must wait while classifications flow")
+            return
+        }
+        #expect(until == h.at(39))
+        while end < 200 { try classify("c\(end)") }  // they keep flowing: 38, 47, … 200
+        #expect(Self.run(h.machine.nextStep(now: h.at(200))) != nil, "its share reached, it runs between two classification batches")
+    }
+
+    @Test("once classifications pause for the quiet gap, a low-priority batch runs at once, whatever its share")
+    func lowPriorityRunsWhenClassificationsPause() throws {
+        var h = Harness(maxBatchSize: 4, lowPriorityBatches: 2)
+        let first = try h.admit(1, priority: .low)[0]
+        _ = h.machine.submit(first, waiter: "x", now: h.at(0))
+        let low = try #require(Self.run(h.machine.nextStep(now: h.at(0))))
+        _ = h.machine.runFinished(low.batch, now: h.at(20))
+        let a = try h.admit()[0]
+        _ = h.machine.submit(a, waiter: "a", now: h.at(21))
+        let normal = try #require(Self.run(h.machine.nextStep(now: h.at(21))))
+        _ = h.machine.runFinished(normal.batch, now: h.at(25))
+        let next = try h.admit(1, priority: .low)[0]
+        _ = h.machine.submit(next, waiter: "y", now: h.at(26))
+        #expect(h.machine.nextStep(now: h.at(34)).isWait)
+        #expect(Self.run(h.machine.nextStep(now: h.at(35))) != nil)
+        // Without any classification since, the next explanation batch follows at once.
+        _ = h.machine.runFinished(next.batch, now: h.at(55))
+        let third = try h.admit(1, priority: .low)[0]
+        _ = h.machine.submit(third, waiter: "z", now: h.at(55))
+        #expect(Self.run(h.machine.nextStep(now: h.at(55))) != nil)
     }
 }
 

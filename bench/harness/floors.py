@@ -5,6 +5,8 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
+from . import rounds
+
 Figures = dict[str, Any]
 
 
@@ -54,22 +56,28 @@ def ratio(a: float | None, b: float | None) -> float | None:
     return None if a is None or b is None or b <= 0 else a / b
 
 
+def paired(figures: Figures, a: str, b: str, photo: str, concurrency: int) -> float | None:
+    """a's throughput over b's (b may be "ceiling": its best) on `photo` at `concurrency`: the median of the
+    per-round ratios when the run had rounds, else the ratio of the two figures."""
+    found = figures.get("ratios", {}).get(rounds.key(a, b, photo, str(concurrency)))
+    if found is not None:
+        return found["median"]
+    other = (figures.get("ceiling", {}).get(photo, {}).get("best_images_per_s") if b == "ceiling"
+             else throughput(figures, b, photo, concurrency))
+    return ratio(throughput(figures, a, photo, concurrency), other)
+
+
 def check(figures: Figures, photos: list[str], concurrencies: list[int]) -> list[Floor]:
     """Every floor of issue 8 that this run's figures allow to check."""
     fastapi = figures.get("fastapi_best", "fastapi-2w")
     floors = [
-        Floor("classifier / seed, cat.jpg, c=32 (throughput)",
-              ratio(throughput(figures, "classifier", "cat.jpg", 32), throughput(figures, "seed", "cat.jpg", 32)), 4.0, True, "×"),
-        Floor("classifier / seed, turtle.jpg, c=32 (throughput)",
-              ratio(throughput(figures, "classifier", "turtle.jpg", 32), throughput(figures, "seed", "turtle.jpg", 32)), 6.0, True, "×"),
+        Floor("classifier / seed, cat.jpg, c=32 (throughput)", paired(figures, "classifier", "seed", "cat.jpg", 32), 4.0, True, "×"),
+        Floor("classifier / seed, turtle.jpg, c=32 (throughput)", paired(figures, "classifier", "seed", "turtle.jpg", 32), 6.0, True, "×"),
         Floor(f"classifier / FastAPI+ORT ({fastapi}), cat.jpg, c=32 (throughput)",
-              ratio(throughput(figures, "classifier", "cat.jpg", 32), throughput(figures, fastapi, "cat.jpg", 32)), 1.5, True, "×"),
+              paired(figures, "classifier", fastapi, "cat.jpg", 32), 1.5, True, "×"),
     ]
-    ceiling = figures.get("ceiling", {})
     for photo in photos:
-        best = ceiling.get(photo, {}).get("best_images_per_s")
-        floors.append(Floor(f"classifier / in-process ceiling, {photo}, c=32",
-                            ratio(throughput(figures, "classifier", photo, 32), best), 0.85, True, "×"))
+        floors.append(Floor(f"classifier / in-process ceiling, {photo}, c=32", paired(figures, "classifier", "ceiling", photo, 32), 0.85, True, "×"))
     for system in ("classifier", "front"):
         for photo in photos:
             found = cell(figures, system, photo, 8)

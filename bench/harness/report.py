@@ -39,14 +39,23 @@ def load_table(figures: Figures) -> list[str]:
     for name, system in figures["systems"].items():
         for photo, cells in system.get("load", {}).items():
             for concurrency, c in cells.items():
+                spread = c.get("rounds_throughput", [])
+                throughput = f"{c['throughput']:.1f}" + (f" [{min(spread):.1f}–{max(spread):.1f}]" if len(spread) > 1 else "")
                 rows.append(
-                    f"| {LABELS.get(name, name)} | {photo} | {concurrency} | {c['throughput']:.1f} | {c['p50_ms']:.1f} | "
+                    f"| {LABELS.get(name, name)} | {photo} | {concurrency} | {throughput} | {c['p50_ms']:.1f} | "
                     f"{c['p90_ms']:.1f} | {c['p99_ms']:.1f} | {c['errors']} | {_num(c.get('cpu_ms_per_image'))} |")
     return rows
 
 
 def ratio_table(figures: Figures) -> list[str]:
-    """Classifier throughput over each baseline, and front over classifier."""
+    """Classifier throughput over each baseline, and front over classifier: with rounds, each ratio is the
+    median of its per-round ratios [min–max]."""
+    if figures.get("ratios"):
+        rows = ["| ratio (throughput) | median | min–max | per round |", "|---|---|---|---|"]
+        for name, found in figures["ratios"].items():
+            rows.append(f"| {name} | {found['median']:.2f}× | {found['min']:.2f}–{found['max']:.2f} | "
+                        + ", ".join(f"{value:.2f}" for value in found["rounds"]) + " |")
+        return rows
     systems = figures["systems"]
     others = [n for n in ("seed", "fastapi-1w", "fastapi-2w", "front") if n in systems]
     rows = ["| photo | c | " + " | ".join(f"classifier / {n}" for n in others) + " | classifier / in-process ceiling |",
@@ -128,7 +137,10 @@ def markdown(figures: Figures, notes: str) -> str:
         f"{meta['versions']['cpu']}, {meta['versions']['cores']} cores, kernel {meta['versions']['kernel']}; "
         f"load average before the run {meta['load_before']}, after {meta['load_after']}. "
         f"Model efficientnet_lite0 from `{settings['models']}`. Closed loop with wrk (1 thread, on the same machine), "
-        f"{settings['duration_s']} s per point after a {settings['warmup_s']} s warm-up per photo, concurrency "
+        + (f"{settings['rounds']} alternating rounds (every system once per round, the order rotated between "
+           "rounds; each figure is the median over the rounds, img/s with its [min–max], each ratio the median of its "
+           "per-round ratios), " if settings.get("rounds", 1) > 1 else "")
+        + f"{settings['duration_s']} s per point after a {settings['warmup_s']} s warm-up per photo, concurrency "
         f"{', '.join(map(str, settings['concurrency']))}. Every answer's top-1 is checked (cat.jpg: "
         f"{' / '.join(settings['expected']['cat.jpg'])}; turtle.jpg: {' / '.join(settings['expected']['turtle.jpg'])}); "
         "img/s counts correct answers only, errors count wrong labels, non-200 answers and socket errors.",

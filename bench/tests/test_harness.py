@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from harness import floors, load, procstat, report
+from harness import floors, load, procstat, report, rounds
 
 PHOTOS = Path(os.environ.get("HUBLOT_TEST_PHOTOS", Path(__file__).resolve().parents[2] / "samples"))
 
@@ -202,3 +202,40 @@ def test_wrk_script_counts_wrong_labels_and_bad_statuses_as_errors(tmp_path: Pat
     assert result.correct + result.errors >= result.requests - 1  # the last answer may be cut by the end of the run
     assert result.correct <= result.requests // 3 + 1
     assert result.throughput == pytest.approx(result.correct / result.seconds)
+
+
+def test_rounds_rotate_and_reverse_so_no_system_is_always_first() -> None:
+    systems = ["ceiling", "classifier", "seed"]
+    orders = [rounds.order(systems, r) for r in range(4)]
+    assert orders[0] == ["ceiling", "classifier", "seed"]
+    assert orders[1] == ["classifier", "seed", "ceiling"]
+    assert {order[0] for order in orders[:3]} == set(systems) and orders[3] == orders[0]
+    assert rounds.order([], 3) == []
+
+
+def test_a_point_over_rounds_is_the_median_of_each_figure_with_counts_summed() -> None:
+    cells = [load.parse(wrk_output(requests=r, correct=r, wrong=0, bad_status=0, connect_errors=0, timeouts=0,
+                                   p50_us=p50, duration_us=1_000_000)).__dict__
+             for r, p50 in ((100, 9000), (300, 5000), (200, 7000))]
+    merged = rounds.median_cell(cells)
+    assert merged["throughput"] == 200 and merged["p50_ms"] == 7.0
+    assert merged["requests"] == 600 and merged["errors"] == 0 and merged["error_sample"] == ""
+    assert merged["rounds_throughput"] == [100, 300, 200]
+
+
+def test_a_ratio_is_the_median_of_its_per_round_ratios_not_the_ratio_of_medians() -> None:
+    def cell(throughput: float) -> dict[str, float]:
+        return {"throughput": throughput}
+    # The machine slows down in round 2: both systems halve; the per-round ratio stays 4.
+    measured = [
+        {"classifier": {"cat.jpg": {"32": cell(400)}}, "seed": {"cat.jpg": {"32": cell(100)}}, "ceiling": {"cat.jpg": {"best": cell(500)}}},
+        {"classifier": {"cat.jpg": {"32": cell(200)}}, "seed": {"cat.jpg": {"32": cell(50)}}, "ceiling": {"cat.jpg": {"best": cell(250)}}},
+        {"classifier": {"cat.jpg": {"32": cell(420)}}, "seed": {"cat.jpg": {"32": cell(100)}}},
+    ]
+    found = rounds.ratios(measured, "classifier", ["seed", "ceiling"], ["cat.jpg"], ["32"])
+    seed = found[rounds.key("classifier", "seed", "cat.jpg", "32")]
+    assert seed["rounds"] == [4.0, 4.0, 4.2] and seed["median"] == 4.0 and (seed["min"], seed["max"]) == (4.0, 4.2)
+    assert found[rounds.key("classifier", "ceiling", "cat.jpg", "32")]["rounds"] == [0.8, 0.8]
+    figures_ = {"systems": {}, "ratios": found}
+    assert floors.paired(figures_, "classifier", "seed", "cat.jpg", 32) == 4.0
+    assert report.ratio_table(figures_)[2].startswith("| classifier / seed, cat.jpg, c=32 | 4.00× | 4.00–4.20 | 4.00, 4.00, 4.20 |")

@@ -198,12 +198,12 @@ public final class BatchQueue: @unchecked Sendable {
             self.observer?(run.count, inference, waiting)
             switch outputs {
             case .success(let rows) where rows.count == run.count:
-                self.perform(self.locked { $0.runFinished(run.batch) }, output: rows, started: started, inference: inference)
+                self.perform(self.locked { $0.runFinished(run.batch, now: .now) }, output: rows, started: started, inference: inference)
             case .success(let rows):
                 let error = BatchQueueError.inferenceFailed("the model returned \(rows.count) rows for \(run.count) inputs")
-                self.perform(self.locked { $0.runFinished(run.batch, failure: error) })
+                self.perform(self.locked { $0.runFinished(run.batch, now: .now, failure: error) })
             case .failure(let error):
-                self.perform(self.locked { $0.runFinished(run.batch, failure: .inferenceFailed(String(describing: error))) })
+                self.perform(self.locked { $0.runFinished(run.batch, now: .now, failure: .inferenceFailed(String(describing: error))) })
             }
         }
     }

@@ -45,7 +45,10 @@ public enum BatchQueueError: Error, Sendable, Equatable {
 /// Low-priority images (``BatchPriority/low``) have a lane of their own: each admission of them is one
 /// closed batch, at most `lowPriorityBatches` such batches at once (each with its own buffer, so they never
 /// take a buffer or a place from classifications), and one runs only when no normal image is admitted at
-/// all, so a classification waits at most for the one low-priority batch already running.
+/// all, so a classification waits at most for the one low-priority batch already running. While
+/// classifications flow (a normal batch ended less than ``quietGap`` ago), low-priority batches also keep
+/// to ``lowPriorityShare`` of the runner's time: after one that took `d`, the next waits `d × (1 − s) / s`;
+/// once the classifications pause for ``quietGap``, they run back to back.
 public struct BatchQueueStateMachine<Waiter, Buffer> {
     /// An image's slot.
     enum SlotState {
@@ -66,6 +69,8 @@ public struct BatchQueueStateMachine<Waiter, Buffer> {
         var slots: [SlotState] = []
         var closed = false
         var running = false
+        /// When it started running.
+        var started: ContinuousClock.Instant?
         /// When the oldest submitted image arrived.
         var firstSubmitted: ContinuousClock.Instant?
 
@@ -80,7 +85,7 @@ public struct BatchQueueStateMachine<Waiter, Buffer> {
     /// A batch to run: its buffer, the rows to move so the submitted images are the first `count`
     /// rows (only when some were withdrawn), and the number of rows to run.
     public struct Run {
-        /// The batch's serial number, for ``runFinished(_:now:)``.
+        /// The batch's serial number, for ``runFinished(_:now:failure:)``.
         public let batch: UInt64
         /// The buffer holding the images.
         public let buffer: Buffer
@@ -124,6 +129,10 @@ public struct BatchQueueStateMachine<Waiter, Buffer> {
     public let capacity: Int
     /// Most low-priority batches at once (0: the lane is closed).
     public let lowPriorityBatches: Int
+    /// The share of the runner's time low-priority batches may take while classifications flow.
+    public static var lowPriorityShare: Double { 0.1 }
+    /// How long after a normal batch ended, with no normal image admitted, classifications count as paused.
+    public static var quietGap: Duration { .milliseconds(10) }
     /// Most batch buffers classifications ever take: enough for `capacity` images in full batches, plus two for
     /// batches closed early (the delay, an idle runner). Bounds the queue's memory; when every
     /// buffer is taken by partly filled batches, admission is refused as full.
@@ -139,6 +148,10 @@ public struct BatchQueueStateMachine<Waiter, Buffer> {
     private var admittedLow = 0
     private var stopping = false
     private var runnerEnded = false
+    /// When the last normal batch ended.
+    private var lastNormalEnd: ContinuousClock.Instant?
+    /// Before this, a low-priority batch waits while classifications flow (its share of the runner).
+    private var lowNotBefore: ContinuousClock.Instant?
 
     /// A queue state with the given limits (clamped to at least 1 image and zero delay).
     public init(maxBatchSize: Int, maxDelay: Duration, capacity: Int, lowPriorityBatches: Int = 0) {
@@ -308,17 +321,28 @@ public struct BatchQueueStateMachine<Waiter, Buffer> {
             }
         }
         guard self.batches[next].settled else { return .wait(until: nil) }
+        if self.batches[next].priority == .low, !self.stopping, let until = self.lowPriorityWait(now: now) {
+            return .wait(until: until)
+        }
         let rows = self.batches[next].submittedRows
         self.batches[next].running = true
+        self.batches[next].started = now
         let moves = rows.enumerated().compactMap { to, from in from == to ? nil : (from: from, to: to) }
         return .run(Run(batch: self.batches[next].id, buffer: self.buffers[self.batches[next].bufferIndex], moves: moves, count: rows.count))
     }
 
-    /// The running batch `id` finished (`failure` when ONNX Runtime failed): every waiter of it gets
-    /// its row or the error, and its buffer is free again.
-    public mutating func runFinished(_ id: UInt64, failure: BatchQueueError? = nil) -> Actions {
+    /// The running batch `id` finished at `now` (`failure` when ONNX Runtime failed): every waiter of it
+    /// gets its row or the error, and its buffer is free again.
+    public mutating func runFinished(_ id: UInt64, now: ContinuousClock.Instant, failure: BatchQueueError? = nil) -> Actions {
         guard let b = self.batches.firstIndex(where: { $0.id == id && $0.running }) else { return Actions() }
         let batch = self.batches.remove(at: b)
+        switch batch.priority {
+        case .normal:
+            self.lastNormalEnd = now
+        case .low:
+            let took = batch.started.map { now - $0 } ?? .zero
+            self.lowNotBefore = now + took * ((1 - Self.lowPriorityShare) / Self.lowPriorityShare)
+        }
         self.freeBuffers.append(batch.bufferIndex)
         var actions = Actions(wakeRunner: true)
         var row = 0
@@ -336,6 +360,14 @@ public struct BatchQueueStateMachine<Waiter, Buffer> {
     }
 
     // MARK: helpers
+
+    /// Until when a due low-priority batch must wait at `now`: nil when classifications have paused for
+    /// ``quietGap`` or the lane's share allows it now; else the earlier of the two instants.
+    private func lowPriorityWait(now: ContinuousClock.Instant) -> ContinuousClock.Instant? {
+        guard let notBefore = self.lowNotBefore, now < notBefore else { return nil }
+        guard let lastNormalEnd = self.lastNormalEnd, now < lastNormalEnd + Self.quietGap else { return nil }
+        return min(notBefore, lastNormalEnd + Self.quietGap)
+    }
 
     /// The normal batch being filled, if any (the last normal batch, when still open).
     private var openBatchIndex: Int? {
