@@ -1,4 +1,3 @@
-import Crypto
 import HublotAPI
 import Synchronization
 
@@ -15,17 +14,17 @@ public final class ResponseCache: Sendable {
         /// The version that computed the answer.
         public let version: String
         /// SHA-256 of the image's bytes.
-        public let digest: SHA256.Digest
+        public let digest: SHA256Digest
         /// How many classes the answer holds.
         public let topK: Int
 
         /// The key of `image`'s answer by `model` at `version` with `topK` classes.
         public init(model: String, version: String, image: [UInt8], topK: Int) {
-            self.init(model: model, version: version, digest: SHA256.hash(data: image), topK: topK)
+            self.init(model: model, version: version, digest: SHA256Digest(of: image), topK: topK)
         }
 
         /// The key of the image whose SHA-256 is `digest`.
-        public init(model: String, version: String, digest: SHA256.Digest, topK: Int) {
+        public init(model: String, version: String, digest: SHA256Digest, topK: Int) {
             self.model = model
             self.version = version
             self.digest = digest
@@ -71,7 +70,7 @@ public final class ResponseCache: Sendable {
     /// ``entryOverheadBytes``.
     public static func cost(of predictions: [Prediction], for key: Key) -> Int {
         let labels = predictions.reduce(0) { $0 + $1.label.utf8.count }
-        return Self.entryOverheadBytes + key.model.utf8.count + key.version.utf8.count + SHA256.byteCount
+        return Self.entryOverheadBytes + key.model.utf8.count + key.version.utf8.count + SHA256Digest.byteCount
             + predictions.count * MemoryLayout<Prediction>.stride + labels
     }
 }
