@@ -121,23 +121,11 @@ struct SiteRoutes {
     private func classifyAll(
         image: UploadForm.Image, models: [String], requestID: String
     ) async -> [Result<ClassifierAPI.Classification, APIError>] {
-        await withTaskGroup(of: (Int, Result<ClassifierAPI.Classification, APIError>).self) { group in
-            for (position, model) in models.enumerated() {
-                group.addTask {
-                    do {
-                        let answer = try await client.classify(
-                            model: model, topK: configuration.topK, body: .bytes(image.bytes),
-                            contentType: image.contentType, requestID: requestID)
-                        return (position, .success(try answer.decode(ClassifierAPI.Classification.self)))
-                    } catch {
-                        return (position, .failure(ClassifierClient.apiError(for: error)))
-                    }
-                }
-            }
-            var outcomes = [Result<ClassifierAPI.Classification, APIError>?](repeating: nil, count: models.count)
-            for await (position, outcome) in group { outcomes[position] = outcome }
-            return outcomes.map { $0 ?? .failure(.badGateway) }
+        let outcomes = await self.askAll(models, as: ClassifierAPI.Classification.self) { model in
+            try await client.classify(
+                model: model, topK: configuration.topK, body: .bytes(image.bytes), contentType: image.contentType, requestID: requestID)
         }
+        return outcomes.map { $0 ?? .failure(.badGateway) }
     }
 
     /// The occlusion maps of the top-5 classes of each classification that succeeded, concurrently, in the
@@ -148,24 +136,34 @@ struct SiteRoutes {
     private func explainAll(
         image: UploadForm.Image, models: [String], classifications: [Result<ClassifierAPI.Classification, APIError>], requestID: String
     ) async -> [Result<ClassifierAPI.Explanation, APIError>?] {
-        await withTaskGroup(of: (Int, Result<ClassifierAPI.Explanation, APIError>).self) { group in
-            for (position, (model, classification)) in zip(models, classifications).enumerated() {
-                guard case .success(let answer) = classification else { continue }
-                let classes = Array(answer.predictions.prefix(ExplainParameters.maxClasses).map(\.index))
+        await self.askAll(Array(zip(models, classifications)), as: ClassifierAPI.Explanation.self) { model, classification in
+            guard case .success(let answer) = classification else { return nil }
+            let classes = Array(answer.predictions.prefix(ExplainParameters.maxClasses).map(\.index))
+            return try await client.explain(
+                model: model.isEmpty ? answer.model : model, parameters: ExplainParameters(classes: classes),
+                topK: configuration.topK, body: .bytes(image.bytes), contentType: image.contentType, requestID: requestID)
+        }
+    }
+
+    /// Asks the classifier once per element, concurrently (`ask` returns nil when there is nothing to ask),
+    /// and gives back, in the elements' order, each answer decoded as `T` or its error; nil where nothing was asked.
+    private func askAll<Element: Sendable, T: Decodable & Sendable>(
+        _ elements: [Element], as type: T.Type, _ ask: @escaping @Sendable (Element) async throws -> ClassifierClient.Answer?
+    ) async -> [Result<T, APIError>?] {
+        await withTaskGroup(of: (Int, Result<T, APIError>?).self) { group in
+            for (position, element) in elements.enumerated() {
                 group.addTask {
                     do {
-                        let explanation = try await client.explain(
-                            model: model.isEmpty ? answer.model : model, parameters: ExplainParameters(classes: classes),
-                            topK: configuration.topK, body: .bytes(image.bytes), contentType: image.contentType, requestID: requestID)
-                        return (position, .success(try explanation.decode(ClassifierAPI.Explanation.self)))
+                        guard let answer = try await ask(element) else { return (position, nil) }
+                        return (position, .success(try answer.decode(T.self)))
                     } catch {
                         return (position, .failure(ClassifierClient.apiError(for: error)))
                     }
                 }
             }
-            var maps = [Result<ClassifierAPI.Explanation, APIError>?](repeating: nil, count: models.count)
-            for await (position, map) in group { maps[position] = map }
-            return maps
+            var outcomes = [Result<T, APIError>?](repeating: nil, count: elements.count)
+            for await (position, outcome) in group { outcomes[position] = outcome }
+            return outcomes
         }
     }
 
