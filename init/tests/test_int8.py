@@ -23,6 +23,7 @@ from hublot_init.precision import entries_for, prepare
 from hublot_init.preprocess import load_image
 from hublot_init.repository import Repository, sha256_file
 
+EVALUATED = len(EVALUATION_PHOTOS) * len(VIEWS)
 INT8 = ("--precision", "int8", "--min-top1-agreement", "0")  # the tiny model's random weights: any agreement
 
 
@@ -75,7 +76,7 @@ def test_catalog_says_int8_is_available(capsys: pytest.CaptureFixture[str]) -> N
 def test_calibration_and_evaluation_photos_are_disjoint_real_files() -> None:
     assert not set(CALIBRATION_PHOTOS) & set(EVALUATION_PHOTOS)
     calibration, evaluation = samples(CALIBRATION_PHOTOS), samples(EVALUATION_PHOTOS)
-    assert len(calibration) == 8 * len(VIEWS) == 64 and len(evaluation) == 5 * len(VIEWS) == 40
+    assert len(calibration) == 10 * len(VIEWS) == 80 and len(evaluation) == 6 * len(VIEWS) == 48
     assert {s.photo for s in calibration} == set(CALIBRATION_PHOTOS)
     assert {s.photo for s in evaluation} == set(EVALUATION_PHOTOS)
     readme = (photo_path("chelsea").parent / "README.md").read_text()
@@ -101,7 +102,7 @@ def test_int8_prepares_fp32_first_and_writes_its_entry(env: Env, capsys: pytest.
     out = capsys.readouterr().out
     assert "[tiny] prepared" in out
     for line in ("[tiny_int8] calibrating 64 images (8 photos x 8 views)…", "[tiny_int8] quantize",
-                 "[tiny_int8] evaluating 40 images", "[tiny_int8] evaluate", "[tiny_int8] agreement  top-1",
+                 f"[tiny_int8] evaluating {EVALUATED} images", "[tiny_int8] evaluate", "[tiny_int8] agreement  top-1",
                  "[tiny_int8] version    1", "[tiny_int8] prepared"):
         assert line in out
     fp32, int8 = _meta(env.model_dir()), _meta(env.model_dir("tiny_int8"))
@@ -121,10 +122,10 @@ def test_int8_prepares_fp32_first_and_writes_its_entry(env: Env, capsys: pytest.
     assert quantization["calibration"]["images"] == 64
     assert quantization["calibration"]["sources"] == list(CALIBRATION_PHOTOS)
     evaluation = quantization["evaluation"]
-    assert evaluation["images"] == 40 and evaluation["sources"] == list(EVALUATION_PHOTOS)
+    assert evaluation["images"] == EVALUATED and evaluation["sources"] == list(EVALUATION_PHOTOS)
     assert 0 <= evaluation["top1_agreement"] <= 100 and 0 <= evaluation["top5_overlap"] <= 100
     assert 0 <= evaluation["mean_abs_dp"] <= evaluation["max_abs_dp"] <= 1
-    assert len(evaluation["top1_disagreements"]) == round(40 * (1 - evaluation["top1_agreement"] / 100))
+    assert len(evaluation["top1_disagreements"]) == round(EVALUATED * (1 - evaluation["top1_agreement"] / 100))
     assert (env.model_dir("tiny_int8") / "labels.txt").read_text().splitlines() == TINY_LABELS
     session = ort.InferenceSession(str(env.model_dir("tiny_int8") / "model.onnx"), providers=["CPUExecutionProvider"])
     assert session.get_inputs()[0].name == "images" and session.get_outputs()[0].name == "logits"
@@ -183,7 +184,7 @@ def test_failed_threshold_keeps_the_published_int8(env: Env, monkeypatch: pytest
     monkeypatch.setattr("hublot_init.int8.evaluate", worse)
     assert env.prepare(extra=("--precision", "int8", "--force", "--min-top1-agreement", "98")) == 15
     err = capsys.readouterr().err
-    assert "int8 top-1 agreement with fp32 is 50.00 % on 40 images" in err
+    assert f"int8 top-1 agreement with fp32 is 50.00 % on {EVALUATED} images" in err
     assert "rocket/full: fp32 top-1 1, int8 top-1 2" in err
     assert (env.model_dir("tiny_int8") / "model.json").read_text() == published
     assert leftovers(env.repo) == []

@@ -42,7 +42,8 @@ def _parser() -> argparse.ArgumentParser:
     catalog.add_argument("--json", action="store_true", help="print JSON")
 
     prepare = commands.add_parser("prepare", help="download, convert, check and store models")
-    prepare.add_argument("names", nargs="+", metavar="NAME")
+    prepare.add_argument("names", nargs="+", metavar="NAME",
+                         help="a model of the catalog, or NAME_int8 for its int8 entry (as HUBLOT_MODELS spells it)")
     prepare.add_argument("--repo", type=Path, help="model repository (default: $HUBLOT_REPOSITORY or /models)")
     prepare.add_argument("--force", action="store_true", help="prepare again even when cached")
     prepare.add_argument("--parity-images", nargs="+", metavar="IMAGE",
@@ -99,18 +100,18 @@ def run(argv: list[str] | None = None) -> int:
         return 0
     repo = Repository(args.repo or default_repository())
     if args.command == "prepare":
-        from .precision import prepare
+        from .precision import prepare, resolve
         from .prepare import parity_image_paths
 
-        entries = [catalog.get(name) for name in args.names]  # unknown names fail before any work
+        wanted = [resolve(catalog, name, args.precision) for name in args.names]  # unknown names fail before any work
         if args.stay:  # a file left by an earlier run of this container must not say ready too soon
             Path(os.environ.get(READY_FILE_ENV, DEFAULT_READY_FILE)).unlink(missing_ok=True)
         images = parity_image_paths(args.parity_images)
-        for entry in entries:
-            prepare(entry, repo, args.precision, force=args.force, parity_images=images,
+        for entry, precision in wanted:
+            prepare(entry, repo, precision, force=args.force, parity_images=images,
                     min_top1_agreement=args.min_top1_agreement)
         if args.stay:
-            _stay(len(entries))
+            _stay(len(wanted))
         return 0
     if args.command == "reference":
         from .reference import write_reference

@@ -10,6 +10,7 @@ from typing import Any
 
 from .errors import ConversionError
 from .export import INPUT_NAME, OUTPUT_NAME, Exported
+from .simplify import scalarise_uniform_constants
 
 OPSET = 17
 BATCH_DIM = "N"
@@ -59,6 +60,7 @@ def convert(exported: Exported, opset: int = OPSET) -> Converted:
     _rename(model_proto, model_proto.graph.output[0].name, OUTPUT_NAME)
     for value in (model_proto.graph.input[0], model_proto.graph.output[0]):
         value.type.tensor_type.shape.dim[0].dim_param = BATCH_DIM
+    scalarise_uniform_constants(model_proto)
     _canonicalise(model_proto)
     return Converted(data=model_proto.SerializeToString(deterministic=True), opset=opset)
 

@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 
 from .errors import QuantizationError
+from .simplify import scalarise_uniform_constants
 from .verify import onnx_session, probabilities, run_onnx, top_k
 
 DEFAULT_MIN_TOP1_AGREEMENT = 98.0  # percent of the evaluation images
@@ -83,8 +84,10 @@ def quantize(fp32: bytes, calibration: np.ndarray, input_name: str) -> bytes:
 
     with tempfile.TemporaryDirectory(prefix="hublot-int8-") as folder:
         source, prepared, target = (Path(folder) / f for f in ("fp32.onnx", "prepared.onnx", "int8.onnx"))
-        source.write_bytes(fp32)
         try:
+            model = onnx.load_from_string(fp32)
+            scalarise_uniform_constants(model)  # also done by convert; fp32 models prepared before it lack it
+            source.write_bytes(model.SerializeToString(deterministic=True))
             # ORT's optimiser first: folds the batch-norm Mul/Add that tf2onnx leaves after the depthwise
             # convolutions into them (top-1 agreement on the evaluation set: 47.5 % without, 90 % with).
             # Symbolic shape inference needs sympy, which the static shapes of these models do not need.
