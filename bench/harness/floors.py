@@ -93,6 +93,12 @@ def check(figures: Figures, photos: list[str], concurrencies: list[int]) -> list
         alone, behind = cell(figures, "classifier", photo, 1), cell(figures, "front", photo, 1)
         added = None if alone is None or behind is None else behind["p50_ms"] - alone["p50_ms"]
         floors.append(Floor(f"front: p50 added, {photo}, c=1", added, 2.0, False, "ms"))
+    # int8 (issue 18): against fp32 on the same server, and against FastAPI + ONNX Runtime on the same int8 model.
+    fastapi_int8 = figures.get("fastapi_best_int8", "fastapi-2w-int8")
+    floors.append(Floor("classifier int8 / classifier fp32, cat.jpg, c=32 (throughput)",
+                        paired(figures, "classifier-int8", "classifier", "cat.jpg", 32), 1.5, True, "×"))
+    floors.append(Floor(f"classifier int8 / FastAPI+ORT int8 ({fastapi_int8}), cat.jpg, c=32 (throughput)",
+                        paired(figures, "classifier-int8", fastapi_int8, "cat.jpg", 32), 1.3, True, "×"))
     for system, bound in (("classifier", 2.0), ("front", 0.5)):
         starts = figures.get("systems", {}).get(system, {}).get("cold_start_s")
         floors.append(Floor(f"cold start to ready: {system} (median)",

@@ -86,6 +86,20 @@ def test_floor_below_bound_is_not_met_and_missing_figures_are_not_measured() -> 
     assert all(f.met is None and f.margin == "n/a" for f in empty.values())
 
 
+def test_int8_floors_use_the_paired_ratios_of_the_int8_systems() -> None:
+    data = figures(150.0)
+    data["systems"]["classifier-int8"] = {"load": {"cat.jpg": {"32": cell(240.0, 5.0, 9.0)}}}
+    data["systems"]["fastapi-1w-int8"] = {"load": {"cat.jpg": {"32": cell(200.0, 6.0, 9.0)}}}
+    data["fastapi_best_int8"] = "fastapi-1w-int8"
+    data["ratios"] = {rounds.key("classifier-int8", "classifier", "cat.jpg", "32"): {"median": 1.7, "min": 1.5, "max": 1.9, "rounds": [1.5, 1.7, 1.9]}}
+    found = by_name(floors.check(data, ["cat.jpg", "turtle.jpg"], [1, 8, 32]))
+    versus_fp32 = found["classifier int8 / classifier fp32, cat.jpg, c=32 (throughput)"]
+    assert versus_fp32.measured == pytest.approx(1.7) and versus_fp32.met is True  # the rounds' median, not 240 / 150
+    versus_fastapi = found["classifier int8 / FastAPI+ORT int8 (fastapi-1w-int8), cat.jpg, c=32 (throughput)"]
+    assert versus_fastapi.measured == pytest.approx(1.2) and versus_fastapi.met is False  # no rounds: 240 / 200
+    assert report.summary_table(data)[-4].startswith("| hublot-classifier, int8 model |")
+
+
 def test_report_tables_render_every_system_and_floor() -> None:
     data = figures(150.0)
     data["floors"] = [f.as_dict() for f in floors.check(data, ["cat.jpg", "turtle.jpg"], [1, 8, 32])]

@@ -101,7 +101,7 @@ def test_int8_prepares_fp32_first_and_writes_its_entry(env: Env, capsys: pytest.
     assert env.prepare(extra=INT8) == 0
     out = capsys.readouterr().out
     assert "[tiny] prepared" in out
-    for line in ("[tiny_int8] calibrating 64 images (8 photos x 8 views)…", "[tiny_int8] quantize",
+    for line in ("[tiny_int8] calibrating 80 images (10 photos x 8 views)…", "[tiny_int8] quantize",
                  f"[tiny_int8] evaluating {EVALUATED} images", "[tiny_int8] evaluate", "[tiny_int8] agreement  top-1",
                  "[tiny_int8] version    1", "[tiny_int8] prepared"):
         assert line in out
@@ -119,7 +119,7 @@ def test_int8_prepares_fp32_first_and_writes_its_entry(env: Env, capsys: pytest.
     assert quantization["weights"] == "int8 per-channel (symmetric)"
     assert quantization["activations"].startswith("uint8")
     assert quantization["source_sha256"] == fp32["onnx"]["sha256"]
-    assert quantization["calibration"]["images"] == 64
+    assert quantization["calibration"]["images"] == len(CALIBRATION_PHOTOS) * len(VIEWS) == 80
     assert quantization["calibration"]["sources"] == list(CALIBRATION_PHOTOS)
     evaluation = quantization["evaluation"]
     assert evaluation["images"] == EVALUATED and evaluation["sources"] == list(EVALUATION_PHOTOS)
@@ -131,6 +131,39 @@ def test_int8_prepares_fp32_first_and_writes_its_entry(env: Env, capsys: pytest.
     assert session.get_inputs()[0].name == "images" and session.get_outputs()[0].name == "logits"
     assert session.run(None, {"images": np.zeros((2, 32, 32, 3), np.float32)})[0].shape == (2, 1001)
     assert leftovers(env.repo) == []
+
+
+def test_int8_entry_name_prepares_fp32_then_int8(env: Env, capsys: pytest.CaptureFixture[str],
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """`prepare tiny tiny_int8`, as HUBLOT_MODELS spells it in the Compose stack; the threshold from the environment."""
+    monkeypatch.setenv("HUBLOT_INT8_MIN_TOP1_AGREEMENT", "0")
+    assert env.prepare("tiny", "tiny_int8") == 0
+    out = capsys.readouterr().out
+    assert out.index("[tiny] prepared") < out.index("[tiny] cached") < out.index("[tiny_int8] prepared")
+    assert _meta(env.model_dir("tiny_int8"))["quantization"]["min_top1_agreement"] == 0.0
+    monkeypatch.setenv("HUBLOT_INT8_MIN_TOP1_AGREEMENT", "100.1")
+    assert env.prepare("tiny_int8", extra=("--min-top1-agreement", "0")) == 0  # the option wins over the environment
+    assert "[tiny_int8] cached" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(("name", "message"), [
+    ("tiny_int4", "unknown model 'tiny_int4'. Did you mean: tiny?"),
+    ("nothing_int8", "unknown model 'nothing_int8'"),
+])
+def test_unknown_entry_names_are_refused_before_any_work(env: Env, name: str, message: str,
+                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    assert env.prepare("tiny", name) == 3
+    assert message in capsys.readouterr().err
+    assert not env.repo.exists()
+
+
+@pytest.mark.parametrize("value", ["most", "-1", "nan"])
+def test_bad_threshold_in_the_environment_is_refused(env: Env, value: str, monkeypatch: pytest.MonkeyPatch,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("HUBLOT_INT8_MIN_TOP1_AGREEMENT", value)
+    assert env.prepare("tiny_int8") == 2
+    assert "HUBLOT_INT8_MIN_TOP1_AGREEMENT:" in capsys.readouterr().err
+    assert not env.repo.exists()
 
 
 def test_both_prepares_fp32_then_int8(env: Env, capsys: pytest.CaptureFixture[str]) -> None:
@@ -153,7 +186,7 @@ def test_second_int8_prepare_does_nothing(env: Env, capsys: pytest.CaptureFixtur
 def test_threshold_not_met_fails_and_publishes_nothing(env: Env, capsys: pytest.CaptureFixture[str]) -> None:
     assert env.prepare(extra=("--precision", "int8", "--min-top1-agreement", "100.1")) == 15
     err = capsys.readouterr().err
-    assert "below the threshold 100.1 % (--min-top1-agreement)" in err and "Nothing was written." in err
+    assert "below the threshold 100.1 % (--min-top1-agreement, HUBLOT_INT8_MIN_TOP1_AGREEMENT)" in err and "Nothing was written." in err
     assert not env.model_dir("tiny_int8").exists()
     assert _meta(env.model_dir())["precision"] == "fp32"  # the fp32 model it needed is kept
     assert leftovers(env.repo) == []

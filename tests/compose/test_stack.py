@@ -190,6 +190,29 @@ def test_adding_a_model_under_load_prepares_only_that_one_and_drops_no_request(s
         stack.overrides.clear()
 
 
+def test_int8_model_beside_fp32_from_hublot_models(stack: Stack) -> None:
+    """HUBLOT_MODELS names the int8 entry as the classifier does; init quantizes it offline in its container."""
+    int8 = f"{MODEL}_int8"
+    both = stack.env(HUBLOT_MODELS=f"{MODEL} {int8}", HUBLOT_INT8_MIN_TOP1_AGREEMENT="85")
+    try:
+        stack.up(env=both)
+        report = stack.logs("init")
+        assert re.search(rf"^\[{int8}\] agreement  top-1 [0-9.]+ % \(minimum 85 %\)", report, re.M), report
+        models = {entry["name"]: entry for entry in stack.wait_for_model(int8, "ready", 90)["models"]}
+        assert models[int8]["precision"] == "int8" and models[MODEL]["precision"] == "fp32", models
+        assert top_label(stack.classify_cat(int8)) in CAT_LABELS
+        # The default threshold (98 %) is not met by this model: init fails, saying so, and publishes nothing new.
+        stack.compose("down", env=both)
+        failed = stack.compose("up", "-d", "--wait", "init", check=False,
+                               env=stack.env(HUBLOT_MODELS=f"{MODEL} {int8}", HUBLOT_INT8_MIN_TOP1_AGREEMENT=""))
+        assert failed.returncode != 0
+        assert stack.inspect("init", "{{.State.ExitCode}}") == "15", stack.logs("init")
+        # Cached with 85 %, so quantized again for 98 %, which fails, and the published entry stays.
+        assert "below the threshold 98 % (--min-top1-agreement, HUBLOT_INT8_MIN_TOP1_AGREEMENT)" in stack.logs("init")
+    finally:
+        stack.compose("down", "--remove-orphans", check=False, env=both)
+
+
 def test_down_v_clears_the_cache(stack: Stack) -> None:
     stack.up()
     stack.compose("down", "-v")

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from . import __version__
 from .catalog import Catalog, load_catalog
-from .errors import HublotInitError
+from .errors import HublotInitError, SettingError
 from .precision import DEFAULT_PRECISION, PRECISIONS
 from .quantize import DEFAULT_MIN_TOP1_AGREEMENT
 from .repository import Repository, default_repository, int8_name
@@ -27,6 +27,23 @@ def _percent(text: str) -> float:
     if not value >= 0.0:  # also rejects nan
         raise argparse.ArgumentTypeError(f"must be a percentage >= 0: {text!r}")
     return value
+
+
+MIN_TOP1_AGREEMENT_ENV = "HUBLOT_INT8_MIN_TOP1_AGREEMENT"
+
+
+def _min_top1_agreement(given: float | None) -> float:
+    """--min-top1-agreement, else $HUBLOT_INT8_MIN_TOP1_AGREEMENT when set and not empty (the Compose
+    stack passes it through), else the default."""
+    if given is not None:
+        return given
+    configured = os.environ.get(MIN_TOP1_AGREEMENT_ENV, "").strip()
+    if not configured:
+        return DEFAULT_MIN_TOP1_AGREEMENT
+    try:
+        return _percent(configured)
+    except argparse.ArgumentTypeError as error:
+        raise SettingError(f"{MIN_TOP1_AGREEMENT_ENV}: {error}") from None
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -52,9 +69,10 @@ def _parser() -> argparse.ArgumentParser:
                          help="fp32 (default): the converted model, <repo>/NAME; int8: its ONNX Runtime static "
                               "quantization, <repo>/NAME_int8 (the fp32 model is prepared first when missing); "
                               "both: fp32 then int8")
-    prepare.add_argument("--min-top1-agreement", type=_percent, default=DEFAULT_MIN_TOP1_AGREEMENT, metavar="PERCENT",
+    prepare.add_argument("--min-top1-agreement", type=_percent, metavar="PERCENT",
                          help="int8 fails (nothing written) when its top-1 class agrees with fp32's on fewer than "
-                              f"PERCENT %% of the evaluation images (default {DEFAULT_MIN_TOP1_AGREEMENT:g})")
+                              f"PERCENT %% of the evaluation images (default: ${MIN_TOP1_AGREEMENT_ENV}, else "
+                              f"{DEFAULT_MIN_TOP1_AGREEMENT:g})")
     prepare.add_argument("--stay", action="store_true",
                          help="once every model is prepared, write the ready file ($HUBLOT_INIT_READY_FILE, default "
                               f"{DEFAULT_READY_FILE}) and keep running until SIGTERM or SIGINT, then exit 0 "
@@ -104,12 +122,13 @@ def run(argv: list[str] | None = None) -> int:
         from .prepare import parity_image_paths
 
         wanted = [resolve(catalog, name, args.precision) for name in args.names]  # unknown names fail before any work
+        threshold = _min_top1_agreement(args.min_top1_agreement)
         if args.stay:  # a file left by an earlier run of this container must not say ready too soon
             Path(os.environ.get(READY_FILE_ENV, DEFAULT_READY_FILE)).unlink(missing_ok=True)
         images = parity_image_paths(args.parity_images)
         for entry, precision in wanted:
             prepare(entry, repo, precision, force=args.force, parity_images=images,
-                    min_top1_agreement=args.min_top1_agreement)
+                    min_top1_agreement=threshold)
         if args.stay:
             _stay(len(wanted))
         return 0

@@ -89,3 +89,9 @@ class QuantizationError(HublotInitError):
     """int8 quantization failed, or the int8 model disagrees with fp32 beyond the threshold."""
 
     exit_code = 15
+
+
+class SettingError(HublotInitError):
+    """An environment setting is not valid (as argparse refuses a bad option: exit 2)."""
+
+    exit_code = 2

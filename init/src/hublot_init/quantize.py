@@ -140,6 +140,6 @@ def check(evaluation: Evaluation, min_top1_agreement: float) -> None:
     lines = "\n".join(f"  {d['image']}: fp32 top-1 {d['fp32']}, int8 top-1 {d['int8']}" for d in evaluation.disagreements)
     raise QuantizationError(
         f"int8 top-1 agreement with fp32 is {evaluation.top1_agreement:.2f} % on {evaluation.images} images, "
-        f"below the threshold {min_top1_agreement:g} % (--min-top1-agreement); top-5 overlap "
+        f"below the threshold {min_top1_agreement:g} % (--min-top1-agreement, HUBLOT_INT8_MIN_TOP1_AGREEMENT); top-5 overlap "
         f"{evaluation.top5_overlap:.2f} %, max |Δp| {evaluation.max_abs_dp:.3e}\n{lines}\nNothing was written."
     )
