@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import http.server
+import itertools
 import shutil
 import threading
 from pathlib import Path
@@ -71,7 +72,7 @@ def test_cycle_sends_the_files_in_turn_and_counts_the_answers_said_cached(tmp_pa
     sent = [path.read_bytes() for path in files]
     assert len(bodies) >= 6 and set(bodies) == set(sent)
     # In turn (wrk calls request() once before the run to check it: the first body may be the second file).
-    assert all(sent.index(after) == (sent.index(before) + 1) % 3 for before, after in zip(bodies, bodies[1:]))
+    assert all(sent.index(after) == (sent.index(before) + 1) % 3 for before, after in itertools.pairwise(bodies))
     assert result.errors == 0 and result.correct >= len(bodies) - 1  # the last answer may be cut by the end
     assert len(bodies) - 3 - 1 <= result.cached <= len(bodies) - 3
 
