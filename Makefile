@@ -24,7 +24,7 @@ export HUBLOT_TEST_REFERENCE := $(REFERENCE)
 export HUBLOT_TEST_PHOTOS    := $(PHOTOS)
 export HUBLOT_BIN_DIR        := $(ROOT)/.build/debug
 
-.PHONY: help run setup host venv models reference build build-release test test-swift test-python test-shell test-containers test-student course-check lint clean bench bench-explain soak
+.PHONY: help run setup host venv models reference build build-release test test-swift test-python test-shell test-containers test-student course-check lint clean bench bench-explain bench-cache soak
 
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -125,6 +125,10 @@ bench: models build-release ## benchmarks: Hublot vs the seed's design and FastA
 bench-explain: models ## occlusion maps: ms per map at grid 7 and 14, classifications' latency with and without maps (bench/explain; ~5 min; not part of make test)
 	$(SWIFT) build -c release --static-swift-stdlib --product hublot-classifier
 	$(ROOT)/bench/explain
+
+bench-cache: models ## response cache: img/s and latency with and without it, on 20 photos sent again and on all-new images (bench/cache; ~3 min; not part of make test)
+	$(SWIFT) build -c release --static-swift-stdlib --product hublot-classifier
+	$(ROOT)/bench/cache
 
 clean: ## remove build products and fixtures (keeps .venv)
 	rm -rf $(ROOT)/.build $(ROOT)/.cache

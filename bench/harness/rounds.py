@@ -54,15 +54,17 @@ def key(numerator: str, denominator: str, photo: str, concurrency: str) -> str:
     return f"{numerator} / {denominator}, {photo}, c={concurrency}"
 
 
-def ratio(rounds: Rounds, numerator: tuple[str, str], denominator: tuple[str, str], photo: str) -> dict[str, Any] | None:
-    """Throughput of (system, concurrency) `numerator` over `denominator` on `photo`, in each round that
-    measured both: the per-round values, their median, min and max; None when no round measured both."""
+def ratio(rounds: Rounds, numerator: tuple[str, str], denominator: tuple[str, str], photo: str,
+          figure: str = "throughput") -> dict[str, Any] | None:
+    """`figure` (throughput unless told) of (system, concurrency) `numerator` over `denominator` on `photo`,
+    in each round that measured both: the per-round values, their median, min and max; None when no round
+    measured both."""
     values = []
     for measured in rounds:
         a = measured.get(numerator[0], {}).get(photo, {}).get(numerator[1])
         b = measured.get(denominator[0], {}).get(photo, {}).get(denominator[1])
-        if a is not None and b is not None and b["throughput"] > 0:
-            values.append(a["throughput"] / b["throughput"])
+        if a is not None and b is not None and b[figure] > 0:
+            values.append(a[figure] / b[figure])
     if not values:
         return None
     return {"rounds": values, "median": statistics.median(values), "min": min(values), "max": max(values)}
