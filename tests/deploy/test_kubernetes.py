@@ -6,7 +6,8 @@ No cluster runs them here. Instead:
   Kubernetes KUBERNETES_VERSION's OpenAPI schemas with kubernetes-validate, in strict mode (an
   unknown or misspelt field fails);
 - the kustomizations are checked by structure (each base file listed exactly once, every image
-  rewritten by the overlay) and, when kubectl is on PATH, built with `kubectl kustomize`;
+  rewritten by the private-registry overlay, the prepare-per-pod overlay's patches applied here as
+  kustomize applies them) and, when kubectl is on PATH, built with `kubectl kustomize` and compared;
 - the manifests are checked against their sources of truth: the Dockerfiles (user, ports, ENV,
   HEALTHCHECK, CMD), compose.yaml (images, environment, memory limits, grace periods, volumes),
   the environment variables the programs read and the routes they serve (Sources/, init/src),
@@ -33,6 +34,7 @@ ROOT = Path(__file__).resolve().parents[2]
 KUBERNETES = ROOT / "deploy" / "kubernetes"
 BASE = KUBERNETES / "base"
 OVERLAY = KUBERNETES / "overlays" / "private-registry"
+PER_POD = KUBERNETES / "overlays" / "prepare-per-pod"
 OPTIONAL_HPA = KUBERNETES / "optional" / "hpa-queue-time.yaml"
 ADAPTER_RULES = KUBERNETES / "optional" / "prometheus-adapter-rules.yaml"
 VERSION = (ROOT / "VERSION").read_text().strip()
@@ -131,6 +133,45 @@ def with_images(obj: dict[str, Any], images: list[dict[str, str]]) -> dict[str, 
                 if image["name"] == name:
                     c["image"] = f"{image.get('newName', name)}:{image['newTag']}"
     return copy
+
+
+def strategic_merge(target: dict[str, Any], patch: dict[str, Any]) -> None:
+    """kustomize's strategic merge, as far as the overlay's patch needs it: maps merge, `null` removes
+    a key, lists of named items (containers, volumes) merge item by `name`, other values replace."""
+    for key, value in patch.items():
+        if value is None:
+            target.pop(key, None)
+        elif isinstance(value, dict) and isinstance(target.get(key), dict):
+            strategic_merge(target[key], value)
+        elif isinstance(value, list) and value and all(isinstance(v, dict) and "name" in v for v in value):
+            items = target.setdefault(key, [])
+            for item in value:
+                existing = [i for i in items if i.get("name") == item["name"]]
+                if existing:
+                    strategic_merge(existing[0], item)
+                else:
+                    items.append({k: v for k, v in item.items() if v is not None})
+        else:
+            target[key] = value
+
+
+def per_pod_objects() -> list[dict[str, Any]]:
+    """The prepare-per-pod overlay's output: the base less its `$patch: delete` objects, with its
+    strategic-merge patches applied."""
+    deleted, patches = set(), []
+    for entry in kustomization(PER_POD)["patches"]:
+        if "patch" in entry:
+            patch = yaml.safe_load(entry["patch"])
+            assert patch.get("$patch") == "delete", f"prepare-per-pod: unexpected inline patch {patch}"
+            deleted.add((patch["kind"], patch["metadata"]["name"]))
+        else:
+            patches += documents(PER_POD / entry["path"])
+    objects = [o for o in base_objects() if (o["kind"], o["metadata"]["name"]) not in deleted]
+    for patch in patches:
+        target = [o for o in objects if (o["kind"], o["metadata"]["name"]) == (patch["kind"], patch["metadata"]["name"])]
+        assert len(target) == 1, f"prepare-per-pod patches {patch['kind']}/{patch['metadata']['name']}, not in the base"
+        strategic_merge(target[0], {k: v for k, v in patch.items() if k not in ("apiVersion", "kind", "metadata")})
+    return objects
 
 
 # --- reading the other sources of truth -------------------------------------------------------
@@ -244,6 +285,7 @@ def schema_cases() -> list[tuple[str, dict[str, Any]]]:
     cases = [(f"base/{o['kind']}/{o['metadata']['name']}", o) for o in base_objects()]
     images = kustomization(OVERLAY)["images"]
     cases += [(f"private-registry/{o['kind']}/{o['metadata']['name']}", with_images(o, images)) for o in base_objects()]
+    cases += [(f"prepare-per-pod/{o['kind']}/{o['metadata']['name']}", o) for o in per_pod_objects()]
     cases += [(f"optional/{o['kind']}/{o['metadata']['name']}", o) for o in documents(OPTIONAL_HPA)]
     return cases
 
@@ -269,10 +311,12 @@ def test_strict_validation_refuses_an_unknown_field():
         kv.validate(deployment, KUBERNETES_VERSION, strict=True)
 
 
-def test_the_overlay_has_no_patches_left_unvalidated():
-    """The overlay's output is validated above by applying its `images:`; a patch would need the same."""
-    unsupported = set(kustomization(OVERLAY)) - {"apiVersion", "kind", "resources", "images"}
-    assert not unsupported, f"{OVERLAY.relative_to(ROOT)}: validate these in this test too: {sorted(unsupported)}"
+@pytest.mark.parametrize("folder, handled", [(OVERLAY, "images"), (PER_POD, "patches")],
+                         ids=["private-registry", "prepare-per-pod"])
+def test_the_overlays_use_only_what_this_test_applies(folder: Path, handled: str):
+    """The overlays' outputs are validated above by applying their `images:` or patches here."""
+    unsupported = set(kustomization(folder)) - {"apiVersion", "kind", "resources", handled}
+    assert not unsupported, f"{folder.relative_to(ROOT)}: apply and validate these in this test too: {sorted(unsupported)}"
 
 
 # --- (b) kustomize structure -----------------------------------------------------------------
@@ -290,7 +334,8 @@ def test_the_base_lists_exactly_its_files():
 
 def test_the_optional_autoscaler_is_not_in_the_base():
     assert not any("optional" in r for r in kustomization(BASE)["resources"]), "base/kustomization.yaml lists optional/"
-    assert kustomization(OVERLAY)["resources"] == ["../../base"], "the overlay builds on the base alone"
+    for folder in (OVERLAY, PER_POD):
+        assert kustomization(folder)["resources"] == ["../../base"], f"{folder.name} builds on the base alone"
 
 
 def test_the_overlay_rewrites_every_image():
@@ -307,13 +352,18 @@ def test_the_overlay_rewrites_every_image():
 
 
 @pytest.mark.skipif(shutil.which("kubectl") is None, reason="kubectl not on PATH: the structure tests above stand in")
-@pytest.mark.parametrize("folder", [BASE, OVERLAY], ids=["base", "private-registry"])
+@pytest.mark.parametrize("folder", [BASE, OVERLAY, PER_POD], ids=["base", "private-registry", "prepare-per-pod"])
 def test_kubectl_kustomize_builds(folder: Path):
     built = subprocess.run(["kubectl", "kustomize", str(folder)], capture_output=True, text=True, check=False)
     assert built.returncode == 0, f"kubectl kustomize {folder.relative_to(ROOT)}: {built.stderr}"
     objects = [o for o in yaml.safe_load_all(built.stdout) if o]
+    expected = per_pod_objects() if folder == PER_POD else base_objects()
     assert sorted((o["kind"], o["metadata"]["name"]) for o in objects) == sorted(
-        (o["kind"], o["metadata"]["name"]) for o in base_objects())
+        (o["kind"], o["metadata"]["name"]) for o in expected)
+    if folder == PER_POD:  # the patch as kustomize applies it is the patch as this test applies it
+        built_classifier = [o for o in objects if (o["kind"], o["metadata"]["name"]) == ("Deployment", "classifier")]
+        emulated = [o for o in expected if (o["kind"], o["metadata"]["name"]) == ("Deployment", "classifier")]
+        assert pod_spec(built_classifier[0]) == pod_spec(emulated[0])
     for obj in objects:
         validate(obj)
         if obj["kind"] != "Namespace":
@@ -489,6 +539,28 @@ def test_selectors_and_targets_name_existing_pods():
     for hpa in [o for o in base_objects() if o["kind"] == "HorizontalPodAutoscaler"] + documents(OPTIONAL_HPA):
         target = hpa["spec"]["scaleTargetRef"]
         assert target["kind"] == "Deployment" and target["name"] in deployments, f"HPA targets {target}"
+
+
+# --- the prepare-per-pod overlay ----------------------------------------------------------------
+
+def test_the_per_pod_init_is_the_jobs_init():
+    """One hublot-init container, written twice (the Job's and the initContainer): the same."""
+    job = container("init")
+    classifier = [o for o in per_pod_objects() if (o["kind"], o["metadata"]["name"]) == ("Deployment", "classifier")][0]
+    init, = pod_spec(classifier)["initContainers"]
+    differing = {k: (init.get(k), job.get(k)) for k in set(init) | set(job) if init.get(k) != job.get(k)}
+    assert not differing, f"prepare-per-pod's initContainer differs from base/init-job.yaml's: {differing}"
+
+
+def test_the_per_pod_overlay_prepares_into_an_empty_dir_and_leaves_no_claim():
+    objects = per_pod_objects()
+    assert not [o for o in objects if o["kind"] in ("Job", "PersistentVolumeClaim")], "a Job or a claim is left"
+    classifier = [o for o in objects if (o["kind"], o["metadata"]["name"]) == ("Deployment", "classifier")][0]
+    volumes = {v["name"]: v for v in pod_spec(classifier)["volumes"]}
+    assert all("persistentVolumeClaim" not in v for v in volumes.values()), f"volumes {volumes}"
+    for c in containers(classifier):
+        for mount in c.get("volumeMounts", []):
+            assert "emptyDir" in volumes[mount["name"]], f"{c['name']} mounts {mount['name']}, not an emptyDir"
 
 
 # --- the queue-time autoscaler --------------------------------------------------------------
