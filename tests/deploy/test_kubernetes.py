@@ -2,7 +2,7 @@
 agreement with the images and the Compose stack.
 
 No cluster runs them here. Instead:
-- every object (the base, the overlay's output, the optional autoscaler) is validated against
+- every object (the base, the overlays' outputs, the optional autoscaler) is validated against
   Kubernetes KUBERNETES_VERSION's OpenAPI schemas with kubernetes-validate, in strict mode (an
   unknown or misspelt field fails);
 - the kustomizations are checked by structure (each base file listed exactly once, every image
@@ -43,9 +43,8 @@ VERSION = (ROOT / "VERSION").read_text().strip()
 KUBERNETES_VERSION = "1.33"
 
 
-# One program as the sources describe it: its image, Dockerfile stage, Compose service, the
-# workload and container running it in the manifests, and where its environment names and
-# routes are read.
+# Each program, keyed by its Compose service's name: its image, Dockerfile stage, the workload
+# running it in the manifests, and where its environment names and routes are read.
 PROGRAMS = {
     "init": {
         "image": "hublot-init",
@@ -82,6 +81,7 @@ def documents(path: Path) -> list[dict[str, Any]]:
 
 
 def kustomization(folder: Path) -> dict[str, Any]:
+    """The folder's kustomization.yaml."""
     return documents(folder / "kustomization.yaml")[0]
 
 
@@ -97,22 +97,27 @@ def base_objects() -> list[dict[str, Any]]:
     return objects
 
 
-def find(kind: str, name: str) -> dict[str, Any]:
-    matching = [o for o in base_objects() if o["kind"] == kind and o["metadata"]["name"] == name]
-    assert len(matching) == 1, f"the base has {len(matching)} {kind} named {name!r} (expected 1)"
+def find(kind: str, name: str, objects: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """The one object of that kind and name among `objects` (default: the base's)."""
+    matching = [o for o in (base_objects() if objects is None else objects)
+                if o["kind"] == kind and o["metadata"]["name"] == name]
+    assert len(matching) == 1, f"{len(matching)} {kind} named {name!r} (expected 1)"
     return matching[0]
 
 
 def pod_spec(obj: dict[str, Any]) -> dict[str, Any]:
+    """The pod template's spec of a Deployment or Job."""
     return obj["spec"]["template"]["spec"]
 
 
 def containers(obj: dict[str, Any]) -> list[dict[str, Any]]:
+    """The init containers and containers of a Deployment or Job."""
     spec = pod_spec(obj)
     return spec.get("initContainers", []) + spec["containers"]
 
 
 def container(program: str) -> dict[str, Any]:
+    """The base's container running the program's image."""
     kind, name = PROGRAMS[program]["workload"]
     matching = [c for c in containers(find(kind, name)) if c["image"].split(":")[0] == PROGRAMS[program]["image"]]
     assert len(matching) == 1, f"{kind}/{name} has {len(matching)} containers of image {PROGRAMS[program]['image']}"
@@ -120,6 +125,7 @@ def container(program: str) -> dict[str, Any]:
 
 
 def env(program: str) -> dict[str, str]:
+    """The environment the base gives the program."""
     return {e["name"]: e["value"] for e in container(program).get("env", [])}
 
 
@@ -168,15 +174,15 @@ def per_pod_objects() -> list[dict[str, Any]]:
             patches += documents(PER_POD / entry["path"])
     objects = [o for o in base_objects() if (o["kind"], o["metadata"]["name"]) not in deleted]
     for patch in patches:
-        target = [o for o in objects if (o["kind"], o["metadata"]["name"]) == (patch["kind"], patch["metadata"]["name"])]
-        assert len(target) == 1, f"prepare-per-pod patches {patch['kind']}/{patch['metadata']['name']}, not in the base"
-        strategic_merge(target[0], {k: v for k, v in patch.items() if k not in ("apiVersion", "kind", "metadata")})
+        target = find(patch["kind"], patch["metadata"]["name"], objects)
+        strategic_merge(target, {k: v for k, v in patch.items() if k not in ("apiVersion", "kind", "metadata")})
     return objects
 
 
 # --- reading the other sources of truth -------------------------------------------------------
 
 def compose_service(name: str) -> dict[str, Any]:
+    """compose.yaml's service `name`."""
     return yaml.safe_load((ROOT / "compose.yaml").read_text(encoding="utf-8"))["services"][name]
 
 
@@ -186,6 +192,7 @@ def compose_value(value: Any) -> str:
 
 
 def compose_env(name: str) -> dict[str, str]:
+    """compose.yaml's environment for the service, defaults filled in."""
     return {k: compose_value(v) for k, v in (compose_service(name).get("environment") or {}).items()}
 
 
@@ -247,11 +254,13 @@ def quantity_bytes(value: str) -> int:
 
 
 def seconds(value: str) -> int:
+    """Seconds of a Compose duration (`15s`, `5m`)."""
     number, unit = re.fullmatch(r"(\d+)(s|m)", value).groups()
     return int(number) * (60 if unit == "m" else 1)
 
 
 def probes(c: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(kind, probe) for each probe of the container."""
     for kind in ("startupProbe", "livenessProbe", "readinessProbe"):
         if kind in c:
             yield kind, c[kind]
@@ -260,6 +269,7 @@ def probes(c: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
 # --- (a) schemas -----------------------------------------------------------------------------
 
 def validator():
+    """The kubernetes_validate module, or a failure saying how to install it."""
     if kubernetes_validate is None:
         pytest.fail("kubernetes-validate is not installed: scripts/setup-venv installs tests/requirements.txt")
     return kubernetes_validate
@@ -282,6 +292,7 @@ def validate(obj: dict[str, Any]) -> None:
 
 
 def schema_cases() -> list[tuple[str, dict[str, Any]]]:
+    """(id, object) for every object the manifests produce: base, overlays, optional."""
     cases = [(f"base/{o['kind']}/{o['metadata']['name']}", o) for o in base_objects()]
     images = kustomization(OVERLAY)["images"]
     cases += [(f"private-registry/{o['kind']}/{o['metadata']['name']}", with_images(o, images)) for o in base_objects()]
@@ -361,9 +372,7 @@ def test_kubectl_kustomize_builds(folder: Path):
     assert sorted((o["kind"], o["metadata"]["name"]) for o in objects) == sorted(
         (o["kind"], o["metadata"]["name"]) for o in expected)
     if folder == PER_POD:  # the patch as kustomize applies it is the patch as this test applies it
-        built_classifier = [o for o in objects if (o["kind"], o["metadata"]["name"]) == ("Deployment", "classifier")]
-        emulated = [o for o in expected if (o["kind"], o["metadata"]["name"]) == ("Deployment", "classifier")]
-        assert pod_spec(built_classifier[0]) == pod_spec(emulated[0])
+        assert pod_spec(find("Deployment", "classifier", objects)) == pod_spec(find("Deployment", "classifier", expected))
     for obj in objects:
         validate(obj)
         if obj["kind"] != "Namespace":
@@ -444,7 +453,8 @@ def test_probe_paths_are_served_and_match_the_healthcheck(program: str):
     assert set(paths) == {"startupProbe", "livenessProbe", "readinessProbe"}, f"{program}: probes {sorted(paths)}"
     for kind, path in paths.items():
         assert route_served(program, path), f"{program} {kind}: {path} is not a route of {PROGRAMS[program]['routes']}"
-    healthcheck = re.search(r"GET (\S+) HTTP", re.search(r"^HEALTHCHECK .*?\]$", stage(program), flags=re.M | re.S)[0])[1]
+    instruction = re.search(r"^HEALTHCHECK .*?\]$", stage(program), flags=re.M | re.S)[0]
+    healthcheck = re.search(r"GET (\S+) HTTP", instruction)[1]
     # The image's health check is what Compose waits for: ready for the classifier, alive for the front.
     wanted = {"classifier": "readinessProbe", "front": "livenessProbe"}[program]
     assert paths[wanted] == healthcheck, (f"{program} {wanted}: {paths[wanted]}, the image's HEALTHCHECK: "
@@ -546,8 +556,7 @@ def test_selectors_and_targets_name_existing_pods():
 def test_the_per_pod_init_is_the_jobs_init():
     """One hublot-init container, written twice (the Job's and the initContainer): the same."""
     job = container("init")
-    classifier = [o for o in per_pod_objects() if (o["kind"], o["metadata"]["name"]) == ("Deployment", "classifier")][0]
-    init, = pod_spec(classifier)["initContainers"]
+    init, = pod_spec(find("Deployment", "classifier", per_pod_objects()))["initContainers"]
     differing = {k: (init.get(k), job.get(k)) for k in set(init) | set(job) if init.get(k) != job.get(k)}
     assert not differing, f"prepare-per-pod's initContainer differs from base/init-job.yaml's: {differing}"
 
@@ -555,7 +564,7 @@ def test_the_per_pod_init_is_the_jobs_init():
 def test_the_per_pod_overlay_prepares_into_an_empty_dir_and_leaves_no_claim():
     objects = per_pod_objects()
     assert not [o for o in objects if o["kind"] in ("Job", "PersistentVolumeClaim")], "a Job or a claim is left"
-    classifier = [o for o in objects if (o["kind"], o["metadata"]["name"]) == ("Deployment", "classifier")][0]
+    classifier = find("Deployment", "classifier", objects)
     volumes = {v["name"]: v for v in pod_spec(classifier)["volumes"]}
     assert all("persistentVolumeClaim" not in v for v in volumes.values()), f"volumes {volumes}"
     for c in containers(classifier):
