@@ -48,8 +48,16 @@ struct HublotFrontCommand: AsyncParsableCommand {
     @Option(help: "Bytes of uploads held in memory at once (503 past it). Env: HUBLOT_UPLOAD_MEMORY_BYTES. Default: 134217728 (128 MiB).")
     var uploadMemoryBytes: Int?
 
-    @Option(help: "Connections kept open to the classifier. Env: HUBLOT_CLASSIFIER_CONNECTIONS. Default: 16.")
+    @Option(help: "Connections kept open to each classifier replica. Env: HUBLOT_CLASSIFIER_CONNECTIONS. Default: 16.")
     var classifierConnections: Int?
+
+    @Option(help: "How requests are spread over the classifier's replicas: least-outstanding or round-robin. Env: HUBLOT_CLASSIFIER_BALANCING. Default: least-outstanding.")
+    var classifierBalancing: String?
+
+    @Option(
+        name: .customLong("classifier-dns-refresh"),
+        help: "Seconds between resolutions of the classifier's host to its replicas (0: at start and on failure only). Env: HUBLOT_CLASSIFIER_DNS_REFRESH. Default: 5.")
+    var classifierDNSRefresh: Double?
 
     @Option(help: "Language when the browser asks for none we speak: fr or en. Env: HUBLOT_DEFAULT_LANGUAGE. Default: fr.")
     var defaultLanguage: String?
@@ -95,6 +103,26 @@ struct HublotFrontCommand: AsyncParsableCommand {
             try uploadMemoryBytes ?? environment.integer("HUBLOT_UPLOAD_MEMORY_BYTES") ?? configuration.uploadMemoryBytes
         configuration.maxConnections =
             try classifierConnections ?? environment.integer("HUBLOT_CLASSIFIER_CONNECTIONS") ?? configuration.maxConnections
+        let balancingName = classifierBalancing ?? environment.string("HUBLOT_CLASSIFIER_BALANCING")
+        if let balancingName {
+            guard let balancing = ClassifierBalancing(rawValue: balancingName) else {
+                throw EnvironmentVariables.InvalidValue(
+                    name: classifierBalancing == nil ? "HUBLOT_CLASSIFIER_BALANCING" : "--classifier-balancing", value: balancingName,
+                    expected: "least-outstanding or round-robin")
+            }
+            configuration.balancing = balancing
+        }
+        let refresh = try classifierDNSRefresh
+            ?? environment.value("HUBLOT_CLASSIFIER_DNS_REFRESH", expected: "0 or a positive number of seconds") { text in
+                Double(text).flatMap { $0 >= 0 && $0.isFinite ? $0 : nil }
+            }
+        if let refresh {
+            guard refresh >= 0, refresh.isFinite else {
+                throw EnvironmentVariables.InvalidValue(
+                    name: "--classifier-dns-refresh", value: String(refresh), expected: "0 or a positive number of seconds")
+            }
+            configuration.dnsRefresh = .milliseconds(Int((refresh * 1000).rounded()))
+        }
         let languageCode = defaultLanguage ?? environment.string("HUBLOT_DEFAULT_LANGUAGE")
         if let languageCode {
             guard let language = Language(code: languageCode) else {

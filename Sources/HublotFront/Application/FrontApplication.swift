@@ -6,12 +6,13 @@ import Prometheus
 
 /// Builds the hublot-front application: the site, the gateway, the probes, `/metrics`, static files,
 /// the shared middleware and the classifier client whose connections close on graceful shutdown.
-/// Everything `/metrics` shows goes to `registry` (default: the process-wide one; a test passes its own).
+/// Everything `/metrics` shows goes to `registry` (default: the process-wide one; a test passes its own); the
+/// classifier's host is resolved by `resolver` (default: getaddrinfo; a test passes its own list).
 public func buildFrontApplication(
     configuration: FrontConfiguration, registry: PrometheusCollectorRegistry = PrometheusMetrics.registry,
-    logger: Logger = Logger(label: "hublot-front")
+    resolver: any ClassifierResolver = GetaddrinfoResolver(), logger: Logger = Logger(label: "hublot-front")
 ) async throws -> some ApplicationProtocol {
-    let client = ClassifierClient(configuration: configuration)
+    let client = ClassifierClient(configuration: configuration, registry: registry, resolver: resolver, logger: logger)
     let renderer = try await PageRenderer()
     let translations = try Translations()
     guard let publicFolder = FrontResources.url("public") else { throw FrontResourceError.missing("public") }

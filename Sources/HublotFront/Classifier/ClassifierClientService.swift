@@ -1,8 +1,9 @@
 import ServiceLifecycle
 
-/// Runs for the lifetime of the application and closes the classifier connections on graceful shutdown.
+/// Runs for the lifetime of the application: resolves the classifier's replicas at start and every
+/// `--classifier-dns-refresh` seconds, and closes the classifier connections on graceful shutdown.
 public struct ClassifierClientService: Service {
-    /// The client to close.
+    /// The client to refresh and close.
     public let client: ClassifierClient
 
     /// Wraps a client.
@@ -10,9 +11,13 @@ public struct ClassifierClientService: Service {
         self.client = client
     }
 
-    /// Waits for graceful shutdown, then closes the client.
+    /// Refreshes the replicas until graceful shutdown, then closes the client.
     public func run() async throws {
-        try? await gracefulShutdown()
+        await withDiscardingTaskGroup { group in
+            group.addTask { await client.replicas.refreshPeriodically() }
+            try? await gracefulShutdown()
+            group.cancelAll()
+        }
         try await client.shutdown()
     }
 }

@@ -25,8 +25,13 @@ public struct FrontConfiguration: Sendable {
     public var headerTimeout: Duration
     /// Bytes of uploads held in memory at once, across requests; past it uploads get 503 with `Retry-After`.
     public var uploadMemoryBytes: Int
-    /// Connections kept open to the classifier.
+    /// Connections kept open to each classifier replica (AsyncHTTPClient's per-host soft limit: one pool per replica address).
     public var maxConnections: Int
+    /// How requests are spread over the classifier's replicas.
+    public var balancing: ClassifierBalancing
+    /// How often the classifier's host is resolved again to find its replicas; zero: only at start and when a
+    /// replica refuses a connection.
+    public var dnsRefresh: Duration
     /// The language used when neither the query, the cookie nor `Accept-Language` choose one.
     public var defaultLanguage: Language
     /// How many predictions the pages ask for.
@@ -45,6 +50,8 @@ public struct FrontConfiguration: Sendable {
         headerTimeout: Duration = .seconds(30),
         uploadMemoryBytes: Int = 128 * 1024 * 1024,
         maxConnections: Int = 16,
+        balancing: ClassifierBalancing = .leastOutstanding,
+        dnsRefresh: Duration = .seconds(5),
         defaultLanguage: Language = .french,
         topK: Int = 5
     ) {
@@ -59,6 +66,8 @@ public struct FrontConfiguration: Sendable {
         self.headerTimeout = headerTimeout
         self.uploadMemoryBytes = uploadMemoryBytes
         self.maxConnections = maxConnections
+        self.balancing = balancing
+        self.dnsRefresh = dnsRefresh
         self.defaultLanguage = defaultLanguage
         self.topK = topK
     }
@@ -67,8 +76,8 @@ public struct FrontConfiguration: Sendable {
     public func problems() -> [String] {
         var problems: [String] = []
         if !(0...65535).contains(port) { problems.append("port must be in 0...65535") }
-        if URL(string: classifierURL)?.scheme.map({ ["http", "https"].contains($0.lowercased()) }) != true {
-            problems.append("the classifier URL must be an http:// or https:// URL")
+        if ClassifierTarget(url: classifierURL) == nil {
+            problems.append("the classifier URL must be an http:// or https:// URL with a host")
         }
         for (name, value) in [
             ("connect timeout", connectTimeout), ("request timeout", requestTimeout), ("body timeout", bodyTimeout),
@@ -82,6 +91,7 @@ public struct FrontConfiguration: Sendable {
             problems.append("upload memory bytes must hold at least one largest form post (\(largestShare) bytes)")
         }
         if maxConnections < 1 { problems.append("classifier connections must be at least 1") }
+        if dnsRefresh < .zero { problems.append("classifier DNS refresh must be 0 or more seconds") }
         if topK < 1 { problems.append("top k must be at least 1") }
         return problems
     }

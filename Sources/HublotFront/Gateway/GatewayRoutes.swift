@@ -1,4 +1,3 @@
-import AsyncHTTPClient
 import HTTPTypes
 import Hummingbird
 import HublotHTTP
@@ -41,7 +40,7 @@ struct GatewayRoutes {
         // Forwarded as sent, absent included: the classifier alone decides which types it accepts.
         let contentType = request.headers[.contentType]
         return try await uploads.receive(request) { body in
-            try await client.classify(model: model, topK: topK, body: .bytes(body), contentType: contentType, requestID: context.id)
+            try await client.classify(model: model, topK: topK, body: body, contentType: contentType, requestID: context.id)
         }
     }
 
@@ -61,7 +60,7 @@ struct GatewayRoutes {
         let contentType = request.headers[.contentType]
         return try await uploads.receive(request) { body in
             try await client.explain(
-                model: model, parameters: explain, topK: topK, body: .bytes(body), contentType: contentType, requestID: context.id)
+                model: model, parameters: explain, topK: topK, body: body, contentType: contentType, requestID: context.id)
         }
     }
 

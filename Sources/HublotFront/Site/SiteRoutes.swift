@@ -123,7 +123,7 @@ struct SiteRoutes {
     ) async -> [Result<ClassifierAPI.Classification, APIError>] {
         let outcomes = await self.askAll(models, as: ClassifierAPI.Classification.self) { model in
             try await client.classify(
-                model: model, topK: configuration.topK, body: .bytes(image.bytes), contentType: image.contentType, requestID: requestID)
+                model: model, topK: configuration.topK, body: image.bytes, contentType: image.contentType, requestID: requestID)
         }
         return outcomes.map { $0 ?? .failure(.badGateway) }
     }
@@ -141,7 +141,7 @@ struct SiteRoutes {
             let classes = Array(answer.predictions.prefix(ExplainParameters.maxClasses).map(\.index))
             return try await client.explain(
                 model: model.isEmpty ? answer.model : model, parameters: ExplainParameters(classes: classes),
-                topK: configuration.topK, body: .bytes(image.bytes), contentType: image.contentType, requestID: requestID)
+                topK: configuration.topK, body: image.bytes, contentType: image.contentType, requestID: requestID)
         }
     }
 

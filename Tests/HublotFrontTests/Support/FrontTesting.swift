@@ -6,16 +6,16 @@ import HublotFront
 import NIOCore
 import Prometheus
 
-/// Builds the front for a test, pointing at `classifierURL`; its metrics live in `registry` (by default
+/// Builds the front for a test, pointing at `classifierURL` (a name resolved by `resolver`); its metrics live in `registry` (by default
 /// a fresh one, so parallel suites never change each other's series).
 func makeFront(
     classifierURL: String, requestTimeout: Duration = .seconds(60), maxUploadBytes: Int = 20 * 1024 * 1024,
-    registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()
+    registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(), resolver: any ClassifierResolver = GetaddrinfoResolver()
 ) async throws -> some ApplicationProtocol {
     let configuration = FrontConfiguration(
         host: "127.0.0.1", port: 0, classifierURL: classifierURL, connectTimeout: .seconds(2),
         requestTimeout: requestTimeout, maxUploadBytes: maxUploadBytes)
-    return try await buildFrontApplication(configuration: configuration, registry: registry)
+    return try await buildFrontApplication(configuration: configuration, registry: registry, resolver: resolver)
 }
 
 /// A `multipart/form-data` body like the one a browser posts from the site's forms.
