@@ -26,6 +26,8 @@ def test_help_documents_every_flag_and_its_variable() -> None:
         ("--header-timeout", "HUBLOT_HEADER_TIMEOUT"),
         ("--max-upload-bytes", "HUBLOT_MAX_UPLOAD_BYTES"), ("--upload-memory-bytes", "HUBLOT_UPLOAD_MEMORY_BYTES"),
         ("--classifier-connections", "HUBLOT_CLASSIFIER_CONNECTIONS"),
+        ("--classifier-balancing", "HUBLOT_CLASSIFIER_BALANCING"),
+        ("--classifier-dns-refresh", "HUBLOT_CLASSIFIER_DNS_REFRESH"),
         ("--default-language", "HUBLOT_DEFAULT_LANGUAGE"), ("--log-level", "HUBLOT_LOG_LEVEL"),
     ]:
         assert flag in result.stdout and variable in result.stdout, flag
@@ -35,6 +37,7 @@ def test_help_documents_every_flag_and_its_variable() -> None:
     ("HUBLOT_FRONT_PORT", "80a"), ("HUBLOT_FRONT_PORT", "0"), ("HUBLOT_REQUEST_TIMEOUT", "-1"),
     ("HUBLOT_BODY_TIMEOUT", "soon"), ("HUBLOT_MAX_UPLOAD_BYTES", "big"), ("HUBLOT_DEFAULT_LANGUAGE", "de"),
     ("HUBLOT_LOG_LEVEL", "loud"), ("LOG_LEVEL", "loud"),
+    ("HUBLOT_CLASSIFIER_BALANCING", "random"), ("HUBLOT_CLASSIFIER_DNS_REFRESH", "-1"),
 ])
 def test_an_invalid_environment_value_stops_the_program_naming_the_variable(variable: str, value: str) -> None:
     result = run(env={variable: value})
