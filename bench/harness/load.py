@@ -1,4 +1,4 @@
-"""Closed-loop load with wrk and a checking script of bench/wrk (classify.lua: one photo; cycle.lua: many bodies)."""
+"""Closed-loop load with wrk and bench/wrk/classify.lua (one photo, several in turn, or a photo made new for every request)."""
 
 from __future__ import annotations
 
@@ -8,9 +8,7 @@ import os
 import subprocess
 from pathlib import Path
 
-WRK_SCRIPTS = Path(__file__).resolve().parent.parent / "wrk"
-SCRIPT = WRK_SCRIPTS / "classify.lua"
-CYCLE_SCRIPT = WRK_SCRIPTS / "cycle.lua"
+SCRIPT = Path(__file__).resolve().parent.parent / "wrk" / "classify.lua"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -38,14 +36,14 @@ class LoadResult:
     max_ms: float
     error_sample: str
     cached: int = 0
-    """Answers whose timings said `"cached": true` (counted by cycle.lua only)."""
+    """Answers whose timings said `"cached": true`."""
 
 
-def wrk_command(url: str, concurrency: int, seconds: float, script: Path = SCRIPT) -> list[str]:
+def wrk_command(url: str, concurrency: int, seconds: float) -> list[str]:
     """The wrk command line: one thread (wrk shares the 2 cores with the server), --latency, 60 s timeout."""
     return [
         "wrk", "-t1", f"-c{concurrency}", f"-d{max(1, round(seconds))}s", "--timeout", "60s",
-        "--latency", "-s", str(script), url,
+        "--latency", "-s", str(SCRIPT), url,
     ]
 
 
@@ -75,15 +73,15 @@ def parse(output: str) -> LoadResult:
 
 def run(url: str, photo: Photo, concurrency: int, seconds: float) -> LoadResult:
     """Runs wrk with classify.lua (``photo`` in every request) against ``url`` and returns its figures."""
-    return run_script(url, SCRIPT, {"BENCH_PHOTO": str(photo.path), "BENCH_EXPECT": "|".join(photo.expected)},
-                      concurrency, seconds)
+    return run_with(url, {"BENCH_PHOTO": str(photo.path), "BENCH_EXPECT": "|".join(photo.expected)},
+                    concurrency, seconds)
 
 
-def run_script(url: str, script: Path, settings: dict[str, str], concurrency: int, seconds: float) -> LoadResult:
-    """Runs wrk with ``script`` (configured by the environment variables ``settings``) against ``url``."""
+def run_with(url: str, settings: dict[str, str], concurrency: int, seconds: float) -> LoadResult:
+    """Runs wrk with classify.lua, configured by the environment variables ``settings`` (its header), against ``url``."""
     environment = {**os.environ, **settings}
     completed = subprocess.run(
-        wrk_command(url, concurrency, seconds, script), env=environment, capture_output=True, text=True,
+        wrk_command(url, concurrency, seconds), env=environment, capture_output=True, text=True,
         timeout=seconds + 120, check=False,
     )
     if completed.returncode != 0:

@@ -225,7 +225,7 @@ def update_readme(readme: Path, figures: Figures, report: Path) -> None:
         README_START,
         f"Latest run: {figures['meta']['date']} on {figures['meta']['machine']} "
         f"({figures['meta']['versions']['cpu']}, {figures['meta']['versions']['cores']} cores); "
-        f"issue 8's floors met: {met} of {len(figures.get('floors', []))}. Full report: [{link}]({link}).",
+        f"floors met (issues 8 and 18): {met} of {len(figures.get('floors', []))}. Full report: [{link}]({link}).",
         "",
         *summary_table(figures),
         README_END,

@@ -159,65 +159,6 @@ def test_fastapi_resize_with_pad_refuses_an_image_that_resizes_to_nothing() -> N
         resize_with_pad(np.zeros((3, 700, 3), np.uint8), 224, 224)
 
 
-class _Answers:
-    """A tiny HTTP server on 127.0.0.1 answering, in turn, a right label, a wrong label and a 503."""
-
-    def __init__(self) -> None:
-        import http.server
-        import itertools
-        import threading
-
-        turns = itertools.cycle([(200, '{"predictions":[{"index":281,"label":"tabby","probability":0.5}]}'),
-                                 (200, '{"predictions":[{"index":954,"label":"banana","probability":0.9}]}'),
-                                 (503, '{"error":{"code":"overloaded","message":"busy"}}')])
-        lock = threading.Lock()
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
-                self.rfile.read(int(self.headers["Content-Length"]))
-                with lock:
-                    status, body = next(turns)
-                data = body.encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/v1/classify"
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-
-
-def test_wrk_script_counts_wrong_labels_and_bad_statuses_as_errors(tmp_path: Path) -> None:
-    import shutil
-
-    if shutil.which("wrk") is None:
-        pytest.fail("wrk is not installed (apt-get install wrk)")
-    photo = tmp_path / "photo.jpg"
-    photo.write_bytes(b"\xff\xd8 not really a photo")
-    answers = _Answers()
-    try:
-        result = load.run(answers.url, load.Photo("photo.jpg", photo, ("tabby", "tiger cat")), 1, 1)
-    finally:
-        answers.close()
-    assert result.requests >= 3
-    assert result.correct > 0 and result.errors > 0
-    assert result.correct + result.errors >= result.requests - 1  # the last answer may be cut by the end of the run
-    assert result.correct <= result.requests // 3 + 1
-    assert result.throughput == pytest.approx(result.correct / result.seconds)
-
-
 def test_rounds_rotate_and_reverse_so_no_system_is_always_first() -> None:
     systems = ["ceiling", "classifier", "seed"]
     orders = [rounds.order(systems, r) for r in range(4)]

@@ -16,7 +16,7 @@ import pytest
 import tritonclient.http as httpclient
 from tritonclient.utils import InferenceServerException
 
-from hublot_testing import ServerProcess, get_json, models_dir, photos_dir, start_classifier
+from hublot_testing import ServerProcess, binary, free_port, get_json, models_dir, photos_dir, start_classifier, start_server
 
 MODEL = "efficientnet_lite0"
 
@@ -158,6 +158,41 @@ def test_a_model_prepared_by_hublot_init_while_the_classifier_runs_serves(reposi
         answer = classify(server, "efficientnet_lite1")
         assert answer["predictions"][0]["label"] in {"tabby", "tiger cat", "Egyptian cat"}, answer
         assert classify(server, MODEL)["version"] == "1"
+    finally:
+        server.stop()
+
+
+def test_started_before_its_models_it_stays_up_not_ready_then_serves_the_default_once_published(tmp_path: Path) -> None:
+    """Swarm and Kubernetes start the classifier beside hublot-init, not after it (issue 16): on an empty
+    repository, or one where init is still writing its staging folder, the classifier is live but not ready,
+    and becomes ready by itself once the default model's folder is renamed into place."""
+    repository = tmp_path / "models"
+    repository.mkdir()
+    port = free_port()
+    command = [str(binary("hublot-classifier", "HUBLOT_CLASSIFIER_BIN")), "--host", "127.0.0.1", "--port", str(port),
+               "--models", str(repository), "--model", MODEL, "--poll-interval-s", "0.2"]
+    server = start_server(command, port, tmp_path / "classifier.log", "/v2/health/live")
+    try:
+        assert get_json(f"{server.url}/v2/health/ready")[0] == 503
+        # hublot-init's staging folder, half written: not a model yet.
+        staging = repository / f".tmp-{MODEL}"
+        staging.mkdir()
+        (staging / "labels.txt").symlink_to(models_dir() / MODEL / "labels.txt")
+        for _ in range(3):  # several poll intervals (0.2 s) pass: still live, still not ready
+            assert get_json(f"{server.url}/v2/health/live")[0] == 200
+            assert get_json(f"{server.url}/v2/health/ready")[0] == 503
+            assert server.process.poll() is None, server.log()
+            time.sleep(0.3)
+        shutil.rmtree(staging)
+        publish(repository, MODEL, 1)
+        wait_for_version(server, MODEL, "1")
+        deadline = time.monotonic() + 30
+        while get_json(f"{server.url}/v2/health/ready")[0] != 200:
+            assert time.monotonic() < deadline, f"not ready 30 s after its model appeared:\n{server.log()}"
+            time.sleep(0.1)
+        answer = classify(server, MODEL)
+        assert answer["predictions"][0]["label"] in {"tabby", "tiger cat", "Egyptian cat"}, answer
+        assert server.process.poll() is None
     finally:
         server.stop()
 

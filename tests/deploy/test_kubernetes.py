@@ -24,6 +24,7 @@ from typing import Any, Iterator
 
 import pytest
 import yaml
+from hublot_testing import dockerfile_stage
 
 try:
     import kubernetes_validate
@@ -197,14 +198,8 @@ def compose_env(name: str) -> dict[str, str]:
 
 
 def stage(program: str) -> str:
-    """The text of the program's Dockerfile stage (`FROM ... AS stage` up to the next FROM)."""
-    dockerfile, name = PROGRAMS[program]["dockerfile"], PROGRAMS[program]["stage"]
-    stages = re.split(r"^(?=FROM )", (ROOT / dockerfile).read_text(), flags=re.M)[1:]
-    if name is None:
-        return stages[-1]
-    matching = [s for s in stages if re.match(rf"FROM \S+ AS {re.escape(name)}\s*$", s.splitlines()[0])]
-    assert len(matching) == 1, f"{dockerfile}: no single stage {name}"
-    return matching[0]
+    """The text of the program's Dockerfile stage."""
+    return dockerfile_stage(PROGRAMS[program]["dockerfile"], PROGRAMS[program]["stage"])
 
 
 def dockerfile_env(program: str) -> dict[str, str]:

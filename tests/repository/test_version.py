@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from hublot_testing import PACKAGE_ROOT, binary, get_json, start_classifier, start_front
+from hublot_testing import PACKAGE_ROOT, binary, dockerfile_stage, get_json, start_classifier, start_front
 
 ROOT = PACKAGE_ROOT
 VERSION = (ROOT / "VERSION").read_text().strip()
@@ -59,19 +59,9 @@ def test_the_changelog_has_the_version_and_the_first_release():
     assert headings[:1] == [VERSION] and "0.1.0" in headings, headings
 
 
-def stage(dockerfile: str, name: str | None) -> str:
-    """The text of stage `name` (`FROM ... AS name` up to the next FROM), or of the last stage."""
-    stages = re.split(r"^(?=FROM )", (ROOT / dockerfile).read_text(), flags=re.M)[1:]
-    if name is None:
-        return stages[-1]
-    matching = [s for s in stages if re.match(rf"FROM \S+ AS {re.escape(name)}\s*$", s.splitlines()[0])]
-    assert len(matching) == 1, f"{dockerfile}: no single stage {name}"
-    return matching[0]
-
-
 @pytest.mark.parametrize(("dockerfile", "name"), IMAGE_STAGES)
 def test_every_image_carries_the_oci_labels(dockerfile: str, name: str | None):
-    text = stage(dockerfile, name)
+    text = dockerfile_stage(dockerfile, name)
     for label in OCI_LABELS:
         assert re.search(rf"org\.opencontainers\.image\.{label}=\"\S+\"", text), f"{dockerfile} {name}: no {label} label"
     assert re.search(r'image\.licenses="Apache-2\.0"', text)

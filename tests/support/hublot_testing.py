@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -143,3 +144,14 @@ def start_front(classifier_url: str, log_path: Path, wait_ready: bool = True) ->
     command = [str(binary("hublot-front", "HUBLOT_FRONT_BIN")), "--host", "127.0.0.1", "--port", str(port),
                "--classifier-url", classifier_url]
     return start_server(command, port, log_path, "/readyz" if wait_ready else "/healthz")
+
+
+def dockerfile_stage(dockerfile: str, name: str | None) -> str:
+    """The text of stage `name` of `dockerfile` (relative to the repository; `FROM ... AS name` up to the
+    next FROM), or of its last stage when `name` is None."""
+    stages = re.split(r"^(?=FROM )", (PACKAGE_ROOT / dockerfile).read_text(), flags=re.M)[1:]
+    if name is None:
+        return stages[-1]
+    matching = [s for s in stages if re.match(rf"FROM \S+ AS {re.escape(name)}\s*$", s.splitlines()[0])]
+    assert len(matching) == 1, f"{dockerfile}: no single stage {name}"
+    return matching[0]

@@ -1,14 +1,13 @@
-"""bench/wrk/cycle.lua against a server that records the bodies, and bench/harness/prometheus's parsing."""
+"""bench/wrk/classify.lua against a server that records the bodies, and bench/harness/prometheus's parsing."""
 
 from __future__ import annotations
 
-import http.server
 import itertools
 import shutil
-import threading
 from pathlib import Path
 
 import pytest
+from localserver import LocalServer
 
 from harness import load, prometheus
 
@@ -16,51 +15,28 @@ CACHED = b'{"predictions":[{"label":"tabby","probability":0.5,"index":281}],"tim
 FRESH = b'{"predictions":[{"label":"banana","probability":0.9,"index":954}],"timings":{"total_ms":9}}'
 
 
-class _Recorder:
+def recorder() -> tuple[LocalServer, list[bytes]]:
     """A local server that keeps every body POSTed to it and answers `cached` for bodies seen before."""
+    bodies: list[bytes] = []
 
-    def __init__(self) -> None:
-        self.bodies: list[bytes] = []
-        lock = threading.Lock()
-        bodies = self.bodies
+    def answer(body: bytes) -> tuple[int, bytes]:
+        data = CACHED if body in bodies else FRESH
+        bodies.append(body)
+        return 200, data
 
-        class Handler(http.server.BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
-                body = self.rfile.read(int(self.headers["Content-Length"]))
-                with lock:
-                    data = CACHED if body in bodies else FRESH
-                    bodies.append(body)
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/v1/classify"
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+    return LocalServer(answer), bodies
 
 
 def run(settings: dict[str, str], concurrency: int = 2) -> tuple[load.LoadResult, list[bytes]]:
-    """One second of cycle.lua against a recorder: wrk's figures and the bodies received."""
+    """One second of classify.lua against a recorder: wrk's figures and the bodies received."""
     if shutil.which("wrk") is None:
         pytest.fail("wrk is not installed (apt-get install wrk)")
-    recorder = _Recorder()
+    server, bodies = recorder()
     try:
-        result = load.run_script(recorder.url, load.CYCLE_SCRIPT, settings, concurrency, 1)
+        result = load.run_with(server.url, settings, concurrency, 1)
     finally:
-        recorder.close()
-    return result, recorder.bodies
+        server.close()
+    return result, bodies
 
 
 def test_cycle_sends_the_files_in_turn_and_counts_the_answers_said_cached(tmp_path: Path) -> None:
@@ -111,3 +87,24 @@ def test_prometheus_samples_are_read_by_name_and_labels() -> None:
     assert prometheus.value(samples, "hublot_response_cache_lookups_total", outcome="hit") == 7
     assert prometheus.value(samples, "hublot_response_cache_lookups_total", model="a", outcome="hit") == 5
     assert prometheus.value(samples, "hublot_response_cache_entries") == 0
+
+
+def test_wrong_labels_and_bad_statuses_count_as_errors(tmp_path: Path) -> None:
+    """One photo (wrk's static request): a right label, a wrong one and a 503 in turn."""
+    if shutil.which("wrk") is None:
+        pytest.fail("wrk is not installed (apt-get install wrk)")
+    turns = itertools.cycle([(200, b'{"predictions":[{"index":281,"label":"tabby","probability":0.5}]}'),
+                             (200, b'{"predictions":[{"index":954,"label":"banana","probability":0.9}]}'),
+                             (503, b'{"error":{"code":"overloaded","message":"busy"}}')])
+    photo = tmp_path / "photo.jpg"
+    photo.write_bytes(b"\xff\xd8 not really a photo")
+    server = LocalServer(lambda body: next(turns))
+    try:
+        result = load.run(server.url, load.Photo("photo.jpg", photo, ("tabby", "tiger cat")), 1, 1)
+    finally:
+        server.close()
+    assert result.requests >= 3
+    assert result.correct > 0 and result.errors > 0
+    assert result.correct + result.errors >= result.requests - 1  # the last answer may be cut by the end of the run
+    assert result.correct <= result.requests // 3 + 1
+    assert result.throughput == pytest.approx(result.correct / result.seconds)
