@@ -94,34 +94,16 @@ func withFakeClassifier<T: Sendable>(
             status: .ok, headers: [.contentType: "application/json"],
             body: .init(byteBuffer: ByteBuffer(bytes: try JSONEncoder().encode(fakeExplanation(grid: parameters.grid, classes: parameters.classes)))))
     }
-    // The server reports the port it bound once it listens: no port guessed beforehand, no polling.
-    let (bound, reportBound) = AsyncStream.makeStream(of: Int.self)
-    let app = Application(
-        router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-        onServerRunning: { channel in
-            if let port = channel.localAddress?.port { reportBound.yield(port) }
-            reportBound.finish()
-        },
-        logger: Logger(label: "fake-classifier"))
-    let serviceGroup = ServiceGroup(
-        configuration: .init(services: [app], gracefulShutdownSignals: [], logger: Logger(label: "fake-classifier")))
-    return try await withThrowingTaskGroup(of: Void.self) { group in
-        group.addTask {
-            defer { reportBound.finish() }
-            try await serviceGroup.run()
-        }
-        do {
-            guard let port = await bound.first(where: { _ in true }) else { throw FixtureError("the fake classifier did not start") }
-            let url = "http://127.0.0.1:\(port)"
-            let result = try await body(url, recorder)
-            await serviceGroup.triggerGracefulShutdown()
-            try await group.waitForAll()
-            return result
-        } catch {
-            group.cancelAll()
-            throw error
-        }
+    let app = try await LocalApp.start(router: router, label: "fake-classifier")
+    let result: T
+    do {
+        result = try await body("http://127.0.0.1:\(app.port)", recorder)
+    } catch {
+        await app.cancel()
+        throw error
     }
+    try await app.stop()
+    return result
 }
 
 /// The fake's classification: ``FakeClassifierRecorder/topFive`` with indices 1 to 5.

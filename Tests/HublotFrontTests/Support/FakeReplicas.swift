@@ -60,16 +60,13 @@ final class ListResolver: ClassifierResolver {
 /// classify answers ``fakeClassification()`` (after `delay`), or 503 `overloaded` when `overloaded`.
 final class FakeReplica: Sendable {
     /// Its port.
-    let port: Int
+    var port: Int { app.port }
     private let calls: CallCounter
-    private let serviceGroup: ServiceGroup
-    private let running: Task<Void, any Error>
+    private let app: LocalApp
 
-    private init(port: Int, calls: CallCounter, serviceGroup: ServiceGroup, running: Task<Void, any Error>) {
-        self.port = port
+    private init(calls: CallCounter, app: LocalApp) {
         self.calls = calls
-        self.serviceGroup = serviceGroup
-        self.running = running
+        self.app = app
     }
 
     /// Its address, as a resolver gives it.
@@ -96,30 +93,12 @@ final class FakeReplica: Sendable {
                 status: .ok, headers: [.contentType: "application/json"],
                 body: .init(byteBuffer: ByteBuffer(bytes: try JSONEncoder().encode(fakeClassification()))))
         }
-        let (bound, reportBound) = AsyncStream.makeStream(of: Int.self)
-        let app = Application(
-            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { channel in
-                if let port = channel.localAddress?.port { reportBound.yield(port) }
-                reportBound.finish()
-            },
-            logger: Logger(label: "fake-replica"))
-        let serviceGroup = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [], logger: Logger(label: "fake-replica")))
-        let running = Task {
-            defer { reportBound.finish() }
-            try await serviceGroup.run()
-        }
-        guard let port = await bound.first(where: { _ in true }) else {
-            running.cancel()
-            throw FixtureError("a fake replica did not start")
-        }
-        return FakeReplica(port: port, calls: counter, serviceGroup: serviceGroup, running: running)
+        return FakeReplica(calls: counter, app: try await LocalApp.start(router: router, label: "fake-replica"))
     }
 
     /// Stops it gracefully (requests in flight are answered, then nothing listens on its port) and waits.
     func stop() async {
-        await serviceGroup.triggerGracefulShutdown()
-        _ = await running.result
+        try? await app.stop()  // a replica that failed while serving has stopped already
     }
 }
 
