@@ -1,4 +1,5 @@
-"""Drives the root compose.yaml for the tests: compose commands, HTTP to the front, the volume's content."""
+"""Drives the root compose.yaml for the tests: compose commands, the containers, the volume's content (HTTP to
+the front: front_client.FrontClient)."""
 
 from __future__ import annotations
 
@@ -7,44 +8,19 @@ import os
 import shutil
 import subprocess
 import time
-import urllib.error
-import urllib.request
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 
+from docker_cli import timestamp
+from front_client import CAT_LABELS, PHOTOS, FrontClient, top_label
+
 ROOT = Path(__file__).resolve().parents[2]
-PHOTOS = Path(os.environ.get("HUBLOT_TEST_PHOTOS", ROOT / "samples"))
-CAT_LABELS = ("tabby", "tiger cat", "Egyptian cat")
 PROJECT = "hublot-ctest"
 PORT = 18090
 
 
 @dataclass
-class Answer:
-    """An HTTP answer."""
-
-    status: int
-    body: bytes
-    headers: dict[str, str]
-
-    def json(self) -> dict:
-        return json.loads(self.body)
-
-
-def _timestamp(text: str) -> datetime:
-    """Docker's RFC 3339 time with nanoseconds, to a datetime (microseconds)."""
-    text = text.strip().replace("Z", "+00:00")
-    head, _, rest = text.partition(".")
-    if rest:
-        digits = "".join(c for c in rest if c.isdigit())
-        zone = rest[len(digits):]
-        text = f"{head}.{digits[:6]}{zone}"
-    return datetime.fromisoformat(text)
-
-
-@dataclass
-class Stack:
+class Stack(FrontClient):
     """The root compose.yaml as its own project, plus optional override files."""
 
     project: str = PROJECT
@@ -126,9 +102,9 @@ class Stack:
     def ready_seconds(self, service: str) -> float:
         """From the service's start to its first passing health check, from Docker's own timestamps
         (to within the check's interval: 1 s while starting)."""
-        started = _timestamp(self.inspect(service, "{{.State.StartedAt}}"))
+        started = timestamp(self.inspect(service, "{{.State.StartedAt}}"))
         checks = json.loads(self.inspect(service, "{{json .State.Health.Log}}"))
-        passed = [_timestamp(check["Start"]) for check in checks if check["ExitCode"] == 0]
+        passed = [timestamp(check["Start"]) for check in checks if check["ExitCode"] == 0]
         assert passed, f"{service} never passed its health check: {checks}"
         return (min(passed) - started).total_seconds()
 
@@ -142,54 +118,5 @@ class Stack:
              "hublot-init:latest", f"/models/{path}"], capture_output=True, text=True, timeout=120, check=True)
         return process.stdout
 
-    def request(self, method: str, path: str, body: bytes | None = None,
-                content_type: str = "image/jpeg", timeout: float = 30) -> Answer:
-        request = urllib.request.Request(f"http://127.0.0.1:{self.port}{path}", data=body, method=method)
-        if body is not None:
-            request.add_header("Content-Type", content_type)
-        try:
-            with urllib.request.urlopen(request, timeout=timeout) as response:
-                return Answer(response.status, response.read(), dict(response.headers))
-        except urllib.error.HTTPError as error:
-            return Answer(error.code, error.read(), dict(error.headers))
 
-    def classify_cat(self, model: str | None = None) -> Answer:
-        query = f"?model={model}" if model else ""
-        return self.request("POST", f"/api/classify{query}", (PHOTOS / "cat.jpg").read_bytes())
-
-    def wait_for(self, path: str, status: int, seconds: float) -> Answer:
-        """Polls GET `path` until it answers `status`; fails after `seconds`."""
-        deadline = time.monotonic() + seconds
-        last: Answer | str = "no answer"
-        while time.monotonic() < deadline:
-            try:
-                last = self.request("GET", path, timeout=5)
-                if last.status == status:
-                    return last
-            except OSError as error:
-                last = str(error)
-            time.sleep(0.5)
-        raise AssertionError(f"GET {path} did not answer {status} within {seconds} s; last: {last}")
-
-    def wait_for_model(self, model: str, status: str, seconds: float) -> dict:
-        """Polls the front's GET /api/models until `model` is listed with `status`; fails after `seconds`."""
-        deadline = time.monotonic() + seconds
-        last: object = "no answer"
-        while time.monotonic() < deadline:
-            try:
-                answer = self.request("GET", "/api/models", timeout=5)
-                if answer.status == 200:
-                    last = {entry["name"]: entry.get("status") for entry in answer.json()["models"]}
-                    if last.get(model) == status:
-                        return answer.json()
-                else:
-                    last = answer
-            except OSError as error:
-                last = str(error)
-            time.sleep(0.5)
-        raise AssertionError(f"{model} was not {status} within {seconds} s; last: {last}")
-
-
-def top_label(answer: Answer) -> str:
-    assert answer.status == 200, f"status {answer.status}: {answer.body[:500]!r}"
-    return answer.json()["predictions"][0]["label"]
+__all__ = ["CAT_LABELS", "PHOTOS", "ROOT", "Stack", "top_label"]

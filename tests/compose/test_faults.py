@@ -3,7 +3,7 @@ killed or frozen under load, broken models in the repository, hublot-init killed
 or out of space. Each test prints its figures (docs/reliability.md collects them).
 
 The tests share one stack (project `hublot-ctest`, port 18090), removed with its volume at
-the end. Load comes from tests/compose/load.py: bounded in count and time, to 127.0.0.1 only.
+the end. Load comes from tests/support/load.py: bounded in count and time, to 127.0.0.1 only.
 """
 
 from __future__ import annotations
@@ -22,20 +22,13 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from docker_cli import docker  # noqa: E402
 from load import Load, Outcome  # noqa: E402
 from stack import CAT_LABELS, PHOTOS, Stack, top_label  # noqa: E402
 
 MODEL = "efficientnet_lite0"
 CONNECT_TIMEOUT = 2.0  # hublot-front's default --connect-timeout
 FROZEN_TIMEOUT = 5  # HUBLOT_REQUEST_TIMEOUT given to the front for the SIGSTOP test
-
-
-def docker(*args: str, timeout: float = 300, check: bool = True) -> subprocess.CompletedProcess[str]:
-    process = subprocess.run(["docker", *args], capture_output=True, text=True, timeout=timeout, check=False)
-    if check and process.returncode != 0:
-        raise AssertionError(f"docker {' '.join(args)} failed ({process.returncode}):\n"
-                             f"{process.stdout[-2000:]}\n{process.stderr[-2000:]}")
-    return process
 
 
 def load_on(stack: Stack, **options: float) -> Load:

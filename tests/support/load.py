@@ -1,4 +1,4 @@
-"""A bounded closed-loop load against the stack's front, for the fault-injection tests.
+"""A bounded closed-loop load against a stack's front, for the Compose and Swarm fault-injection tests.
 
 `clients` threads each POST an image to /api/classify, one request after the other,
 until told to stop, until each has sent `max_requests`, or until `max_seconds` have
