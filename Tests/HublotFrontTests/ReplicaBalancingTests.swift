@@ -151,6 +151,24 @@ import Testing
         #expect(metricValue(registry, retriesSeries) == 1)
     }
 
+    @Test func refusingReplicasAreEachSkippedUntilOneAnswers() async throws {
+        // Two replicas stopping at once (a scale-down): a request refused by both still reaches the third.
+        let healthy = try await FakeReplica.start()
+        let refusing = [
+            ReplicaAddress(host: "127.0.0.1", port: try freeLocalPort()), ReplicaAddress(host: "127.0.0.1", port: try freeLocalPort()),
+        ]
+        let registry = PrometheusCollectorRegistry()
+        let resolver = ListResolver(refusing + [healthy.address])
+        let answer = try await withBalancedClient(resolver: resolver, balancing: .roundRobin, registry: registry) { client in
+            try await classifyOnce(client)
+        }
+        await healthy.stop()
+        #expect(answer.status == .ok)
+        #expect(healthy.classifyCalls == 1)
+        #expect(metricValue(registry, retriesSeries) == 2)
+        #expect(refusing.allSatisfy { metricValue(registry, requestsSeries($0)) == 1 })
+    }
+
     @Test func aReplicaAnswering503IsNotRetried() async throws {
         let overloaded = try await FakeReplica.start(overloaded: true)
         let healthy = try await FakeReplica.start()

@@ -117,7 +117,7 @@ import Testing
         let now = start + .milliseconds(10)
         #expect([a, b, c].allSatisfy { machine.isBackedOff($0, now: now) })
         #expect(machine.pick(now: now) == b)
-        #expect(machine.pick(now: now, excluding: b) == c)
+        #expect(machine.pick(now: now, excluding: [b]) == c)
     }
 
     @Test func aRetryExcludesTheFailedReplica() {
@@ -128,17 +128,24 @@ import Testing
         _ = machine.finished(b, outcome: .answered, now: start)
         // a is now the natural choice (in turn, nothing in flight, not backed off): a retry leaving it gets b.
         for _ in 0..<4 {
-            #expect(machine.pick(now: start, excluding: a) == b)
+            #expect(machine.pick(now: start, excluding: [a]) == b)
             _ = machine.finished(b, outcome: .answered, now: start)
         }
         // Even when b is backed off, a retry leaving a goes to b: never to the replica that just failed.
-        _ = machine.pick(now: start, excluding: a)
+        _ = machine.pick(now: start, excluding: [a])
         _ = machine.finished(b, outcome: .refused, now: start)
-        #expect(machine.pick(now: start, excluding: a) == b)
+        #expect(machine.pick(now: start, excluding: [a]) == b)
         // Only one replica: no other to retry on.
         var single = self.machine(.roundRobin, [a])
-        #expect(single.pick(now: start, excluding: a) == nil)
+        #expect(single.pick(now: start, excluding: [a]) == nil)
         #expect(single.pick(now: start) == a)
+    }
+
+    @Test func aRetryExcludesEveryReplicaAlreadyTried() {
+        var machine = machine(.roundRobin, [a, b, c])
+        #expect(machine.pick(now: start, excluding: [a, b]) == c)
+        #expect(machine.pick(now: start, excluding: [c, a]) == b)
+        #expect(machine.pick(now: start, excluding: [a, b, c]) == nil)
     }
 
     @Test func aResolutionKeepsTheKeptReplicasAndDropsTheRemovedOnes() {

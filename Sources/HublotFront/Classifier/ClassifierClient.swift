@@ -134,28 +134,32 @@ public final class ClassifierClient: Sendable {
 
     /// Sends a request to a replica picked by the ``ReplicaSet`` and collects its answer. Every request of
     /// the classifier's API is an idempotent read or a pure function of its upload, so one that failed before
-    /// any byte of its answer arrived (connection refused or timed out, closed or reset before the response
-    /// head) is sent once more, to another replica. Never after a response head (the answer is relayed,
-    /// a 503 included), nor after a timeout of a request already sent: a replica that is only slow would get
-    /// its work twice, and so would every replica under load. Both tries share one deadline, `timeout`.
+    /// any byte of its answer arrived goes to another replica: after a connection closed or reset before the
+    /// response head (the request may have reached the replica), once; after a connection that could not be
+    /// made (refused, unreachable, connect timeout: nothing was sent), to each other replica in turn, as when
+    /// several replicas stop at once. Never after a response head (the answer is relayed, a 503 included), nor
+    /// after a timeout of a request already sent: a replica that is only slow would get its work twice, and so
+    /// would every replica under load. Every try shares one deadline, `timeout`.
     private func send(
         path: String, method: NIOHTTP1.HTTPMethod, body: ByteBuffer? = nil, contentType: String? = nil,
         requestID: String, timeout: TimeAmount? = nil
     ) async throws(APIError) -> Answer {
         let deadline = NIODeadline.now() + (timeout ?? requestTimeout)
         guard var replica = await replicas.pick() else { throw .classifierUnavailable }
-        var retried = false
+        var tried: Set<ReplicaAddress> = [replica]
+        var resentAfterClose = false
         while true {
             switch await exchange(with: replica, path: path, method: method, body: body, contentType: contentType, requestID: requestID, deadline: deadline) {
             case .success(let answer):
                 return answer
             case .failure(let failure):
-                if !retried, failure.outcome.allowsRetry, let other = await replicas.pick(excluding: replica) {
+                if failure.outcome.allowsRetry(resentAfterClose: resentAfterClose), let other = await replicas.pick(excluding: tried) {
                     logger.debug(
                         "classifier replica failed before answering; trying another",
                         metadata: ["replica": "\(replica)", "next_replica": "\(other)", "error": "\(failure.error)", "request_id": "\(requestID)"])
                     replicas.recordRetry()
-                    retried = true
+                    resentAfterClose = resentAfterClose || failure.outcome == .closedBeforeAnswer
+                    tried.insert(other)
                     replica = other
                     continue
                 }

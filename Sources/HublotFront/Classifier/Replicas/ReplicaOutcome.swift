@@ -24,8 +24,16 @@ public enum ReplicaOutcome: Sendable, Equatable {
     /// retried: a replica that is only slow would get the same work twice.
     case failed
 
-    /// Whether the request may be sent once more, to another replica.
-    public var allowsRetry: Bool { self == .refused || self == .closedBeforeAnswer }
+    /// Whether the request may go to another replica: after `refused` always (it never left the front: each
+    /// other replica in turn), after `closedBeforeAnswer` once (it may have reached the replica), so not when
+    /// it was already sent again after such a close.
+    public func allowsRetry(resentAfterClose: Bool) -> Bool {
+        switch self {
+        case .refused: true
+        case .closedBeforeAnswer: !resentAfterClose
+        case .answered, .failed: false
+        }
+    }
 
     /// The outcome of `error`, thrown before any response head arrived.
     public init(errorBeforeAnswer error: any Error) {

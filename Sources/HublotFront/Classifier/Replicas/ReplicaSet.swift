@@ -45,11 +45,11 @@ final class ReplicaSet: Sendable {
     /// The addresses known now.
     var addresses: [ReplicaAddress] { machine.withLockedValue { $0.addresses } }
 
-    /// Picks the replica of a request (another than `excluding`, for a retry) and counts it. When no address
-    /// is known yet, a first request waits for a resolution; a retry never does (nil: no other replica).
-    func pick(excluding: ReplicaAddress? = nil) async -> ReplicaAddress? {
+    /// Picks the replica of a request (none of `excluding`, the replicas a retry leaves) and counts it. When no
+    /// address is known yet, a first request waits for a resolution; a retry never does (nil: no other replica).
+    func pick(excluding: Set<ReplicaAddress> = []) async -> ReplicaAddress? {
         var picked = machine.withLockedValue { $0.pick(now: .now, excluding: excluding) }
-        if picked == nil, excluding == nil {
+        if picked == nil, excluding.isEmpty {
             await refresh()
             picked = machine.withLockedValue { $0.pick(now: .now) }
         }

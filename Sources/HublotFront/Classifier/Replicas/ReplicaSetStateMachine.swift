@@ -106,12 +106,12 @@ public struct ReplicaSetStateMachine: Sendable {
         return true
     }
 
-    /// Picks the replica of a request at `now`, other than `excluding` (the one a retry leaves), and counts
+    /// Picks the replica of a request at `now`, other than those in `excluding` (the ones a retry leaves), and counts
     /// the request in flight there; nil when there is no such replica. Among the replicas not backed off:
     /// the fewest requests in flight (ties in turn) or simply the next in turn; when all are backed off,
     /// the one that failed least recently.
-    public mutating func pick(now: ContinuousClock.Instant, excluding: ReplicaAddress? = nil) -> ReplicaAddress? {
-        let candidates = replicas.indices.filter { replicas[$0].address != excluding }
+    public mutating func pick(now: ContinuousClock.Instant, excluding: Set<ReplicaAddress> = []) -> ReplicaAddress? {
+        let candidates = replicas.indices.filter { !excluding.contains(replicas[$0].address) }
         guard !candidates.isEmpty else { return nil }
         let up = candidates.filter { !Self.isBackedOff(replicas[$0], now: now) }
         let chosen: Int
