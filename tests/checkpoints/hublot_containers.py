@@ -13,9 +13,11 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import docker_cli
+from front_client import CAT_LABELS
+
 ROOT = Path(__file__).resolve().parents[2]
 LOGS = ROOT / ".cache" / "checkpoints" / "logs"
-CAT_LABELS = ("tabby", "tiger cat", "Egyptian cat")
 
 
 @dataclass
@@ -52,10 +54,7 @@ def assert_succeeded(run: GoRun) -> None:
 
 def docker(*args: str, check: bool = True, timeout: float = 120) -> str:
     """Runs `docker ARGS` and returns its stdout."""
-    process = subprocess.run(["docker", *args], capture_output=True, text=True, timeout=timeout, check=False)
-    if check and process.returncode != 0:
-        raise AssertionError(f"docker {' '.join(args)} failed: {process.stderr}")
-    return process.stdout
+    return docker_cli.docker(*args, check=check, timeout=timeout).stdout
 
 
 def require_docker() -> None:
