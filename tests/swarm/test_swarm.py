@@ -7,6 +7,7 @@ run in this file's order on one deployment (the `swarm` fixture); the last one r
 
 from __future__ import annotations
 
+import json
 import time
 from datetime import datetime
 
@@ -64,6 +65,24 @@ def test_deploy_from_nothing_classifies_and_spreads_over_two_replicas(swarm: Swa
         swarm.update_front("--env-add", "HUBLOT_CLASSIFIER_BALANCING=least-outstanding")  # the stack's
     print(f"1,000 requests, round-robin: per replica {sorted(even.values())}")
     assert all(400 <= count <= 600 for count in even.values()), f"uneven spread: {even}"
+
+
+def test_every_running_container_is_confined(swarm: Swarm) -> None:
+    # init has ended (a job): its spec is checked instead.
+    spec = json.loads(docker("service", "inspect", swarm.service("init")).stdout)[0]["Spec"]["TaskTemplate"]
+    assert spec["ContainerSpec"].get("ReadOnly") is True and spec["ContainerSpec"].get("CapabilityDrop") == ["ALL"]
+    assert spec["Resources"]["Limits"].get("Pids", 0) > 0 and spec["Resources"]["Limits"].get("MemoryBytes", 0) > 0
+    for service in ("classifier", "front"):
+        for task in swarm.running(service):
+            config = json.loads(docker("inspect", task.container).stdout)[0]
+            host, user = config["HostConfig"], config["Config"]["User"]
+            assert user and user.split(":")[0] not in ("root", "0"), f"{task.name} runs as {user!r}"
+            assert host["ReadonlyRootfs"] is True, f"{task.name}: root filesystem is writable"
+            assert [c.upper() for c in host["CapDrop"] or []] in (["ALL"], ["CAP_ALL"]), f"{task.name}: {host['CapDrop']}"
+            assert (host["PidsLimit"] or 0) > 0, f"{task.name}: no pids limit"
+            assert host["Memory"] > 0, f"{task.name}: no memory limit"
+            print(f"{task.name}: user {user}, read-only root, caps dropped, pids ≤ {host['PidsLimit']}, "
+                  f"memory ≤ {host['Memory'] // 2**20} MiB")
 
 
 def test_redeploy_with_the_same_models_prepares_nothing(swarm: Swarm) -> None:
