@@ -172,10 +172,10 @@ Only in cp3: cp3" ]
   run diff -rq cp7 cp8
   [ "$status" -eq 1 ]
   [ "$output" = "Files cp7/ReadMe.txt and cp8/ReadMe.txt differ
+Only in cp8: cp8
 Only in cp8/deploy: swarm
 Only in cp8/tests/checkpoints: test_cp8.py
-Only in cp8/tests: swarm
-Only in cp8: cp8" ]
+Only in cp8/tests: swarm" ]
 }
 
 @test "an export before cp4 builds no image, and says so; asking for one names the missing Dockerfile" {
