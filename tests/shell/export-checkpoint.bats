@@ -252,6 +252,17 @@ clone_with_steps() {
   [ ! -e "$BATS_TEST_TMPDIR/out" ]
 }
 
+@test "a commit whose manifest has no step 8 (an older one) does not pass its whole project for cp8" {
+  local clone
+  clone=$(clone_with_steps '/^8 /d')
+  run --separate-stderr "$clone/scripts/export-checkpoint" 8 "$BATS_TEST_TMPDIR/out"
+  [ "$status" -eq 1 ]
+  [[ "$stderr" == *"scripts/checkpoint-steps of commit "*" has no step 8 (an older commit?)"* ]]
+  [ ! -e "$BATS_TEST_TMPDIR/out" ]
+  "$clone/scripts/export-checkpoint" 7 "$BATS_TEST_TMPDIR/cp7"
+  [ -d "$BATS_TEST_TMPDIR/cp7/cp8" ] && [ -d "$BATS_TEST_TMPDIR/cp7/deploy/swarm" ]
+}
+
 @test "./preload -d --dry-run in the exports (fake host): only the images whose Dockerfile the step has" {
   local n
   for n in 1 4 6; do "$EXPORT" "$n" "$BATS_TEST_TMPDIR/cp$n"; done   # before the fakes (git is one of them)
