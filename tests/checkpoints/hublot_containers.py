@@ -7,6 +7,7 @@ builds, init reports) so a failure can be read after the fact.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import time
@@ -50,6 +51,13 @@ def run_go(checkpoint: str, *args: str, env: dict[str, str] | None = None,
 def assert_succeeded(run: GoRun) -> None:
     """Fails with the end of the log when the run failed."""
     assert run.returncode == 0, f"go failed ({run.returncode}); end of {run.log}:\n{run.output[-4000:]}"
+
+
+def first_label(output: str) -> str:
+    """The label the go script's check printed (`cat.jpg -> LABEL (OK)`)."""
+    found = re.findall(r"==> cat\.jpg -> (.+) \(OK\)", output)
+    assert found, "the go script printed no checked classification"
+    return found[-1]
 
 
 def docker(*args: str, check: bool = True, timeout: float = 120) -> str:

@@ -1,6 +1,6 @@
 """cp1 and cp2 as project trees (scripts/export-checkpoint): each export builds and its go passes.
 
-cp5's export is left to `make course-check` (which exports all seven): its package graph and targets
+cp5's export is left to `make course-check` (which exports all eight): its package graph and targets
 are the repository's, so here it would repeat test_checkpoints.py's cp5 run from the main tree, for
 about 100 s of the test run.
 

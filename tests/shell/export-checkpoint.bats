@@ -19,9 +19,9 @@ names_of() { grep -oE "$1" "$2" | sed -E 's/.*"([^"]*)".*/\1/' | sort | tr '\n' 
   [ "$status" -eq 2 ]
   [[ "$stderr" == *"expected a step and a folder, got 0 argument(s)"* ]]
   [[ "$stderr" == *"Usage: scripts/export-checkpoint"* ]]
-  run --separate-stderr "$EXPORT" cp8 "$BATS_TEST_TMPDIR/out"
+  run --separate-stderr "$EXPORT" cp9 "$BATS_TEST_TMPDIR/out"
   [ "$status" -eq 2 ]
-  [[ "$stderr" == *"unknown step 'cp8' (1-7 or cp1-cp7)"* ]]
+  [[ "$stderr" == *"unknown step 'cp9' (1-8 or cp1-cp8)"* ]]
   run --separate-stderr "$EXPORT" --verbose 1 "$BATS_TEST_TMPDIR/out"
   [ "$status" -eq 2 ]
   [[ "$stderr" == *"unknown option --verbose"* ]]
@@ -78,7 +78,7 @@ names_of() { grep -oE "$1" "$2" | sed -E 's/.*"([^"]*)".*/\1/' | sort | tr '\n' 
   [ -f "$dir/samples/README.md" ] && [ -d "$dir/samples/licenses" ]
   [ -f "$dir/init/pyproject.toml" ] && [ ! -e "$dir/init/tests" ]
   cmp "$dir/Sources/HublotCore/Runtime/OrtSession.swift" "$REPO/Sources/HublotCore/Runtime/OrtSession.swift"
-  head -n 2 "$dir/ReadMe.txt" | grep -q "^Hublot, étape cp1 : version 1 sur 7 du projet"
+  head -n 2 "$dir/ReadMe.txt" | grep -q "^Hublot, étape cp1 : version 1 sur 8 du projet"
   grep -q "depuis le commit $(git -C "$REPO" rev-parse HEAD) du " "$dir/ReadMe.txt"
 }
 
@@ -147,12 +147,35 @@ Only in cp3: cp3" ]
   [ ! -e cp6/compose.yaml ] && [ ! -e cp6/Makefile ] && [ ! -e cp6/Tests ]
 }
 
-@test "cp7 is the whole project: every tracked file, Package.swift unchanged" {
+@test "cp7 is the whole project less step 8: no cp8/, deploy/swarm, tests/swarm nor test_cp8.py; Package.swift unchanged" {
   local dir=$BATS_TEST_TMPDIR/cp7
   "$EXPORT" 7 "$dir"
-  diff <(git -C "$REPO" ls-tree -r --name-only HEAD | sort) <(cd "$dir" && find . -type f -printf '%P\n' | grep -vx ReadMe.txt | sort)
+  diff <(git -C "$REPO" ls-tree -r --name-only HEAD | grep -vE '^(cp8|deploy/swarm|tests/swarm)/|^tests/checkpoints/test_cp8\.py$' | sort) \
+    <(cd "$dir" && find . -type f -printf '%P\n' | grep -vx ReadMe.txt | sort)
+  [ ! -e "$dir/cp8" ] && [ ! -e "$dir/deploy/swarm" ] && [ ! -e "$dir/tests/swarm" ] && [ ! -e "$dir/tests/checkpoints/test_cp8.py" ]
+  [ -d "$dir/cp7" ] && [ -d "$dir/deploy/kubernetes" ] && [ -f "$dir/tests/checkpoints/test_checkpoints.py" ]
   diff <(git -C "$REPO" show HEAD:Package.swift) "$dir/Package.swift"
   grep -q "Cette étape ajoute tout le reste du projet" "$dir/ReadMe.txt"
+  grep -q "^  fichiers   deploy/swarm$" "$dir/ReadMe.txt"
+}
+
+@test "cp8 is the whole project: every tracked file, Package.swift unchanged; diff cp7 -> cp8 is step 8's paths" {
+  local dir=$BATS_TEST_TMPDIR/cp8
+  "$EXPORT" cp8 "$dir"
+  diff <(git -C "$REPO" ls-tree -r --name-only HEAD | sort) <(cd "$dir" && find . -type f -printf '%P\n' | grep -vx ReadMe.txt | sort)
+  diff <(git -C "$REPO" show HEAD:Package.swift) "$dir/Package.swift"
+  head -n 1 "$dir/ReadMe.txt" | grep -qx "Hublot, étape cp8 : version 8 sur 8 du projet"
+  grep -q "^Cet arbre est le projet entier" "$dir/ReadMe.txt"
+  grep -q "^  fichiers   tests/checkpoints/test_cp8.py$" "$dir/ReadMe.txt"
+  "$EXPORT" 7 "$BATS_TEST_TMPDIR/cp7"
+  cd "$BATS_TEST_TMPDIR"
+  run diff -rq cp7 cp8
+  [ "$status" -eq 1 ]
+  [ "$output" = "Files cp7/ReadMe.txt and cp8/ReadMe.txt differ
+Only in cp8: cp8
+Only in cp8/deploy: swarm
+Only in cp8/tests/checkpoints: test_cp8.py
+Only in cp8/tests: swarm" ]
 }
 
 @test "an export before cp4 builds no image, and says so; asking for one names the missing Dockerfile" {
@@ -206,6 +229,38 @@ clone_with_steps() {
   run --separate-stderr "$clone/scripts/export-checkpoint" 2 "$BATS_TEST_TMPDIR/out"
   [ "$status" -eq 1 ]
   [[ "$stderr" == *"a path of scripts/checkpoint-steps is missing from commit"* ]]
+  # From step 7 on too, for a path of a later step (excluded) as for one of an earlier step.
+  rm -rf "$BATS_TEST_TMPDIR/clone" "$BATS_TEST_TMPDIR/out"
+  clone=$(clone_with_steps 's/^8 path deploy\/swarm$/8 path deploy\/swarms/')
+  run --separate-stderr "$clone/scripts/export-checkpoint" 7 "$BATS_TEST_TMPDIR/out"
+  [ "$status" -eq 1 ]
+  [[ "$stderr" == *"a path of scripts/checkpoint-steps is missing from commit "*": deploy/swarms"* ]]
+  [ ! -e "$BATS_TEST_TMPDIR/out" ]
+}
+
+@test "a step after 7 that adds a target, or a step after 8, is refused" {
+  local clone
+  clone=$(clone_with_steps 's/^5 target HublotFront$/8 target HublotFront/')
+  run --separate-stderr "$clone/scripts/export-checkpoint" 8 "$BATS_TEST_TMPDIR/out"
+  [ "$status" -eq 1 ]
+  [[ "$stderr" == *"scripts/checkpoint-steps line "*": a step after 7 adds paths only (its Package.swift is whole)"* ]]
+  rm -rf "$BATS_TEST_TMPDIR/clone"
+  clone=$(clone_with_steps 's/^8 path cp8$/9 path cp8/')
+  run --separate-stderr "$clone/scripts/export-checkpoint" 8 "$BATS_TEST_TMPDIR/out"
+  [ "$status" -eq 1 ]
+  [[ "$stderr" == *"scripts/checkpoint-steps line "*": expected 'STEP KIND NAME' with STEP 1-8"* ]]
+  [ ! -e "$BATS_TEST_TMPDIR/out" ]
+}
+
+@test "a commit whose manifest has no step 8 (an older one) does not pass its whole project for cp8" {
+  local clone
+  clone=$(clone_with_steps '/^8 /d')
+  run --separate-stderr "$clone/scripts/export-checkpoint" 8 "$BATS_TEST_TMPDIR/out"
+  [ "$status" -eq 1 ]
+  [[ "$stderr" == *"scripts/checkpoint-steps of commit "*" has no step 8 (an older commit?)"* ]]
+  [ ! -e "$BATS_TEST_TMPDIR/out" ]
+  "$clone/scripts/export-checkpoint" 7 "$BATS_TEST_TMPDIR/cp7"
+  [ -d "$BATS_TEST_TMPDIR/cp7/cp8" ] && [ -d "$BATS_TEST_TMPDIR/cp7/deploy/swarm" ]
 }
 
 @test "./preload -d --dry-run in the exports (fake host): only the images whose Dockerfile the step has" {

@@ -90,14 +90,14 @@ log_lacks() { if grep -qE -- "$1" "$FAKE_LOG"; then echo "unexpected call: $1" >
   [[ "$output" == *"no Docker engine on this host"* ]]
   plan | grep -qx "    would install the distribution's Docker (docker.io 20.10.24+dfsg1-1+deb12u1)"
   plan | grep -qx '      \$ env DEBIAN_FRONTEND=noninteractive apt-get install -y -q docker.io'
-  [[ "$output" == *"Debian GNU/Linux 12 (bookworm) has no Compose v2 package: cp7 needs it"* ]]
+  [[ "$output" == *"Debian GNU/Linux 12 (bookworm) has no Compose v2 package: cp7-cp8 need it"* ]]
   [[ "$output" == *"has no buildx package"* ]]
   plan | grep -q "would start the Docker daemon"
   plan | grep -q "would make debian:trixie-slim available once Docker runs"
   plan | grep -q "would build three throwaway images"
   [[ "$output" == *"Dry run: nothing was changed."* ]]
   # docker-compose 1.29 (Compose v1) is not offered as a Compose v2 plugin, but for cp6.
-  plan | grep -qx '    would install Compose v1 for cp6 (docker-compose 1.29.2-3; cp7 needs Compose v2)'
+  plan | grep -qx '    would install Compose v1 for cp6 (docker-compose 1.29.2-3; cp7-cp8 need Compose v2)'
   [[ "$output" == *"without buildx, cp4-cp6 build hublot-init with BuildKit through docker build"* ]]
   [[ "$output" == *"! Docker plugins missing from Debian GNU/Linux 12 (bookworm): Compose v2 buildx"* ]]
   [ -z "$(changing_calls)" ]
@@ -317,12 +317,12 @@ log_lacks() { if grep -qE -- "$1" "$FAKE_LOG"; then echo "unexpected call: $1" >
   echo named-context >"$FAKE_STATE/build-fails"
   run "$PRELOAD" -d --yes
   [ "$status" -eq 0 ]
-  [[ "$output" == *"Compose v1 (docker-compose 1.29.2) present: kept; cp6 works with it, cp7 needs Compose v2"* ]]
+  [[ "$output" == *"Compose v1 (docker-compose 1.29.2) present: kept; cp6 works with it, cp7-cp8 need Compose v2"* ]]
   [[ "$output" == *"✓ multi-stage"* && "$output" == *"✗ named-context"* ]]
   [[ "$output" == *"ERROR: named-context not supported"* ]]
   [[ "$output" == *"✗ engine API 1.41: HEALTHCHECK --start-interval needs 1.44 (Engine 25)"* ]]
-  [[ "$output" == *"! Docker engine 20.10.24+dfsg1 (the distribution's docker.io), buildx missing, Compose v2 missing, Compose v1 1.29.2: enough for cp1-cp6; cp7 needs buildx and Compose v2"* ]]
-  [[ "$output" == *"! cp7: engine 20.10.24+dfsg1 fails named-context start-interval: cp7 is not testable with it (./preload -e installs Docker Engine); cp1-cp6 do not need it"* ]]
+  [[ "$output" == *"! Docker engine 20.10.24+dfsg1 (the distribution's docker.io), buildx missing, Compose v2 missing, Compose v1 1.29.2: enough for cp1-cp6; cp7-cp8 need buildx and Compose v2"* ]]
+  [[ "$output" == *"! cp7: engine 20.10.24+dfsg1 fails named-context start-interval: cp7-cp8 are not testable with it (./preload -e installs Docker Engine); cp1-cp6 do not need it"* ]]
   [[ "$output" == *"this engine cannot build cp7's images (see the previous step): hublot-init only, for cp4-cp6"* ]]
   grep -qx 'scripts/build-images hublot-init' "$FAKE_LOG"
   # Nothing failed in the summary.
@@ -342,7 +342,7 @@ log_lacks() { if grep -qE -- "$1" "$FAKE_LOG"; then echo "unexpected call: $1" >
   echo 1.43 >"$FAKE_STATE/docker-api"
   run "$PRELOAD" -e --yes
   [ "$status" -eq 1 ]
-  [[ "$output" == *"✗ cp7: engine 27.3.1 fails start-interval: cp7 is not testable with it"* ]]
+  [[ "$output" == *"✗ cp7: engine 27.3.1 fails start-interval: cp7-cp8 are not testable with it"* ]]
 }
 
 @test "-d --yes, no engine: installs docker.io, starts it, the summary lists the changes" {
