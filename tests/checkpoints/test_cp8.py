@@ -22,7 +22,7 @@ def swarm_state() -> str:
 
 def test_cp8_swarm_survives_a_rolling_update_and_a_killed_replica_under_load() -> None:
     before = swarm_state()
-    env = dict(os.environ, HUBLOT_FRONT_PORT="18088")
+    env = dict(os.environ, HUBLOT_FRONT_PORT="18191")
     run = run_go("cp8", env=env, timeout=1200)
     assert_succeeded(run)
     assert first_label(run.output) in CAT_LABELS

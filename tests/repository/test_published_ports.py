@@ -4,6 +4,8 @@ Every Compose file the repository tracks publishes its ports on
 `${HUBLOT_PUBLISH_ADDRESS:-127.0.0.1}`: on a classroom network nothing listens on
 every interface unless the teacher asks for it (HUBLOT_PUBLISH_ADDRESS=0.0.0.0).
 The go scripts' `docker run -p` are checked by tests/shell/checkpoint-address.bats.
+The one exception is the Swarm stack (deploy/swarm/stack.yaml, for `docker stack deploy`): Swarm has no
+address to bind a published port to, so it publishes the front alone, on every interface (docs/course.md).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 ADDRESS = "${HUBLOT_PUBLISH_ADDRESS:-127.0.0.1}"
+SWARM_STACK = ROOT / "deploy" / "swarm" / "stack.yaml"
 
 
 def compose_files() -> list[Path]:
@@ -26,7 +29,7 @@ def compose_files() -> list[Path]:
     files = []
     for name in filter(None, listed):
         document = yaml.safe_load((ROOT / name).read_text(encoding="utf-8"))
-        if isinstance(document, dict) and isinstance(document.get("services"), dict):
+        if isinstance(document, dict) and isinstance(document.get("services"), dict) and ROOT / name != SWARM_STACK:
             files.append(ROOT / name)
     return files
 
@@ -35,6 +38,14 @@ def published_ports(path: Path) -> list[tuple[str, object]]:
     """(service, port entry) for every `ports:` entry of the file."""
     services = yaml.safe_load(path.read_text(encoding="utf-8"))["services"]
     return [(name, entry) for name, service in services.items() for entry in (service or {}).get("ports", [])]
+
+
+def test_the_swarm_stack_publishes_the_front_alone() -> None:
+    published = published_ports(SWARM_STACK)
+    assert [service for service, _ in published] == ["front"], published
+    entry = published[0][1]
+    assert entry == {"target": 8080, "published": "${HUBLOT_FRONT_PORT:-8080}", "mode": "${HUBLOT_PUBLISH_MODE:-ingress}"}
+    assert "HUBLOT_PUBLISH_ADDRESS" not in SWARM_STACK.read_text(encoding="utf-8"), "Swarm cannot bind an address"
 
 
 def test_the_compose_files_are_found() -> None:
