@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import docker_cli
-from front_client import CAT_LABELS
 
 ROOT = Path(__file__).resolve().parents[2]
 LOGS = ROOT / ".cache" / "checkpoints" / "logs"

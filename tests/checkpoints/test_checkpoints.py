@@ -18,7 +18,8 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from hublot_containers import CAT_LABELS, ROOT, assert_succeeded, docker, first_label, run_go  # noqa: E402
+from front_client import CAT_LABELS  # noqa: E402
+from hublot_containers import ROOT, assert_succeeded, docker, first_label, run_go  # noqa: E402
 
 # The checkpoints this tree has: an export of cpN (scripts/export-checkpoint) has cp1 ... cpN only.
 CHECKPOINTS = sorted((p.name for p in ROOT.glob("cp[0-9]*") if re.fullmatch(r"cp\d+", p.name) and p.is_dir()),

@@ -13,7 +13,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from hublot_containers import CAT_LABELS, assert_succeeded, docker, first_label, run_go  # noqa: E402
+from front_client import CAT_LABELS  # noqa: E402
+from hublot_containers import assert_succeeded, docker, first_label, run_go  # noqa: E402
 
 
 def swarm_state() -> str:

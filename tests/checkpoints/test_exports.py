@@ -33,7 +33,8 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from hublot_containers import CAT_LABELS, ROOT, assert_succeeded, run_go  # noqa: E402
+from front_client import CAT_LABELS  # noqa: E402
+from hublot_containers import ROOT, assert_succeeded, run_go  # noqa: E402
 
 # cp2's smaller package graph rebuilds Hummingbird once (measured, docs/course.md).
 EXPORTED = ["cp2", "cp1"]

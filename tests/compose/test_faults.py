@@ -247,7 +247,6 @@ def test_soak_smoke_mixed_hostile_uploads(stack: Stack) -> None:
 def test_slowloris_does_not_stop_others_from_being_served(stack: Stack) -> None:
     """500 connections trickling a request header, one byte per round, while real clients classify."""
     import socket
-    import time
 
     stack.up()
     held: list[socket.socket] = []
