@@ -48,8 +48,13 @@ struct HublotClassifierCommand: AsyncParsableCommand {
     @Option(help: "Images in progress per model (decoding or queued); more get 503 at once. Env: HUBLOT_QUEUE_CAPACITY. Default: \(ClassifierConfiguration.defaultQueueCapacity).")
     var queueCapacity: Int?
 
-    @Option(help: "ONNX Runtime intra-op threads per model. Env: HUBLOT_THREADS. Default: the cores available.")
+    @Option(help: "ONNX Runtime intra-op threads per instance of a model. Env: HUBLOT_THREADS. Default: the cores available ÷ instances.")
     var threads: Int?
+
+    @Option(
+        help: "Inference sessions per model, each with its own batching thread, fed by the model's one queue. Env: HUBLOT_INSTANCES. Default: \(ClassifierConfiguration.defaultInstances)."
+    )
+    var instances: Int?
 
     @Option(help: "Threads decoding and preprocessing uploads. Env: HUBLOT_DECODE_THREADS. Default: the cores available.")
     var decodeThreads: Int?
@@ -150,6 +155,7 @@ struct HublotClassifierCommand: AsyncParsableCommand {
         }
         configuration.queueCapacity = try self.queueCapacity ?? environment.integer("HUBLOT_QUEUE_CAPACITY") ?? configuration.queueCapacity
         configuration.inferenceThreads = try self.threads ?? environment.integer("HUBLOT_THREADS") ?? configuration.inferenceThreads
+        configuration.instances = try self.instances ?? environment.integer("HUBLOT_INSTANCES") ?? configuration.instances
         configuration.decodeThreads = try self.decodeThreads ?? environment.integer("HUBLOT_DECODE_THREADS") ?? configuration.decodeThreads
         configuration.maxBodyBytes = try self.maxBodyBytes ?? environment.integer("HUBLOT_MAX_BODY_BYTES") ?? configuration.maxBodyBytes
         configuration.maxPixels = try self.maxPixels ?? environment.integer("HUBLOT_MAX_PIXELS") ?? configuration.maxPixels
