@@ -154,7 +154,10 @@ public struct ModelManager: Sendable {
             self.metrics.recordLoad(model: name, outcome: "success", duration: elapsed)
             self.logger.info(
                 "model ready",
-                metadata: ["model": .string(name), "version": .string(model.version.label), "load_ms": .stringConvertible(elapsed.milliseconds)])
+                metadata: [
+                    "model": .string(name), "version": .string(model.version.label), "load_ms": .stringConvertible(elapsed.milliseconds),
+                    "instances": .stringConvertible(instances.count),
+                ])
             if let warning = model.summary.warning {
                 self.logger.warning("model loaded with a warning", metadata: ["model": .string(name), "warning": .string(warning)])
             }
