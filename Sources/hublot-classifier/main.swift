@@ -101,7 +101,7 @@ struct HublotClassifierCommand: AsyncParsableCommand {
     @Option(help: "Seconds between two scans of the repository under poll control. Env: HUBLOT_POLL_INTERVAL_S. Default: \(ClassifierConfiguration.defaultPollIntervalSeconds).")
     var pollIntervalS: Double?
 
-    @Option(help: "Most memory loaded models may take, in bytes (each is charged its ONNX file's size × \(CoreModelSource.memoryPerONNXByte)); a load past it is refused. Env: HUBLOT_MAX_MODEL_MEMORY. Default: unlimited.")
+    @Option(help: "Most memory loaded models may take, in bytes (each is charged its ONNX file's size × \(CoreModelSource.memoryPerONNXByte), + \(CoreModelSource.memoryPerInstanceONNXByte) per extra instance); a load past it is refused. Env: HUBLOT_MAX_MODEL_MEMORY. Default: unlimited.")
     var maxModelMemory: Int?
 
     @Option(help: "Explanations (occlusion maps) computed at once; more are refused with 503. 0 disables them. Env: HUBLOT_MAX_EXPLANATIONS. Default: \(ClassifierConfiguration.defaultMaxExplanations).")

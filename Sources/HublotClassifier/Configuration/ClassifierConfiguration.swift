@@ -54,7 +54,8 @@ public struct ClassifierConfiguration: Sendable {
     /// How often `poll` control scans the repository (`--poll-interval-s`, `HUBLOT_POLL_INTERVAL_S`).
     public var pollInterval: Duration
     /// The most memory loaded models may be charged, in bytes (each is charged its ONNX file's size
-    /// × ``CoreModelSource/memoryPerONNXByte``); nil is unlimited (`--max-model-memory`, `HUBLOT_MAX_MODEL_MEMORY`).
+    /// × ``CoreModelSource/memoryPerONNXByte``, plus ``CoreModelSource/memoryPerInstanceONNXByte`` per instance beyond
+    /// the first); nil is unlimited (`--max-model-memory`, `HUBLOT_MAX_MODEL_MEMORY`).
     public var maxModelMemory: Int?
     /// Explanations computed at once; more are refused with 503 at once. Each holds at most one
     /// low-priority batch in its model's queue (`--max-explanations`, `HUBLOT_MAX_EXPLANATIONS`; 0 disables them).
