@@ -48,7 +48,7 @@ struct HublotClassifierCommand: AsyncParsableCommand {
     @Option(help: "Images in progress per model (decoding or queued); more get 503 at once. Env: HUBLOT_QUEUE_CAPACITY. Default: \(ClassifierConfiguration.defaultQueueCapacity).")
     var queueCapacity: Int?
 
-    @Option(help: "ONNX Runtime intra-op threads per instance of a model. Env: HUBLOT_THREADS. Default: the cores available ÷ instances.")
+    @Option(help: "ONNX Runtime intra-op threads per instance of a model. Env: HUBLOT_THREADS. Default: the cores available.")
     var threads: Int?
 
     @Option(

@@ -21,8 +21,7 @@ public struct ClassifierConfiguration: Sendable {
     public var maxBatchDelay: Duration
     /// Images in progress per model (decoding or queued); more are refused with 503 at once (`--queue-capacity`, `HUBLOT_QUEUE_CAPACITY`).
     public var queueCapacity: Int
-    /// ONNX Runtime intra-op threads per instance of a model; nil shares the cores available between the
-    /// instances (`--threads`, `HUBLOT_THREADS`). See ``threadsPerInstance``.
+    /// ONNX Runtime intra-op threads per instance of a model; nil uses the cores available (`--threads`, `HUBLOT_THREADS`).
     public var inferenceThreads: Int?
     /// Inference sessions per model, each run by its own batching thread, all fed by the model's one batch
     /// queue (`--instances`, `HUBLOT_INSTANCES`).
@@ -166,12 +165,6 @@ public struct ClassifierConfiguration: Sendable {
         self.headerTimeout = headerTimeout
         self.retryAfterSeconds = retryAfterSeconds
         self.shutdownTimeout = shutdownTimeout
-    }
-
-    /// ONNX Runtime intra-op threads of each instance: `--threads`, else the cores available shared between
-    /// the instances (at least 1 each).
-    public var threadsPerInstance: Int {
-        self.inferenceThreads ?? max(1, RuntimeConfiguration.availableCores / max(1, self.instances))
     }
 
     /// Checks the values are usable; returns a message per problem.

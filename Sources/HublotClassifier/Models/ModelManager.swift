@@ -134,7 +134,7 @@ public struct ModelManager: Sendable {
                     // One session per instance, each warmed up: one full batch, so the first real request
                     // does not pay for lazy initialisation.
                     try (0..<configuration.instances).map { _ in
-                        let model = try source.load(name, inferenceThreads: configuration.threadsPerInstance)
+                        let model = try source.load(name, inferenceThreads: configuration.inferenceThreads)
                         let zeros = BatchBuffer(rows: configuration.maxBatchSize, valuesPerImage: model.valuesPerImage)
                         let rows = try model.infer(zeros.rows(configuration.maxBatchSize), count: configuration.maxBatchSize)
                         guard rows.count == configuration.maxBatchSize else {
