@@ -48,8 +48,13 @@ struct HublotClassifierCommand: AsyncParsableCommand {
     @Option(help: "Images in progress per model (decoding or queued); more get 503 at once. Env: HUBLOT_QUEUE_CAPACITY. Default: \(ClassifierConfiguration.defaultQueueCapacity).")
     var queueCapacity: Int?
 
-    @Option(help: "ONNX Runtime intra-op threads per model. Env: HUBLOT_THREADS. Default: the cores available.")
+    @Option(help: "ONNX Runtime intra-op threads per instance of a model. Env: HUBLOT_THREADS. Default: the cores available.")
     var threads: Int?
+
+    @Option(
+        help: "Inference sessions per model, each with its own batching thread, fed by the model's one queue. Env: HUBLOT_INSTANCES. Default: \(ClassifierConfiguration.defaultInstances)."
+    )
+    var instances: Int?
 
     @Option(help: "Threads decoding and preprocessing uploads. Env: HUBLOT_DECODE_THREADS. Default: the cores available.")
     var decodeThreads: Int?
@@ -96,7 +101,7 @@ struct HublotClassifierCommand: AsyncParsableCommand {
     @Option(help: "Seconds between two scans of the repository under poll control. Env: HUBLOT_POLL_INTERVAL_S. Default: \(ClassifierConfiguration.defaultPollIntervalSeconds).")
     var pollIntervalS: Double?
 
-    @Option(help: "Most memory loaded models may take, in bytes (each is charged its ONNX file's size × \(CoreModelSource.memoryPerONNXByte)); a load past it is refused. Env: HUBLOT_MAX_MODEL_MEMORY. Default: unlimited.")
+    @Option(help: "Most memory loaded models may take, in bytes (each is charged its ONNX file's size × \(CoreModelSource.memoryPerONNXByte), + \(CoreModelSource.memoryPerInstanceONNXByte) per extra instance); a load past it is refused. Env: HUBLOT_MAX_MODEL_MEMORY. Default: unlimited.")
     var maxModelMemory: Int?
 
     @Option(help: "Explanations (occlusion maps) computed at once; more are refused with 503. 0 disables them. Env: HUBLOT_MAX_EXPLANATIONS. Default: \(ClassifierConfiguration.defaultMaxExplanations).")
@@ -150,6 +155,7 @@ struct HublotClassifierCommand: AsyncParsableCommand {
         }
         configuration.queueCapacity = try self.queueCapacity ?? environment.integer("HUBLOT_QUEUE_CAPACITY") ?? configuration.queueCapacity
         configuration.inferenceThreads = try self.threads ?? environment.integer("HUBLOT_THREADS") ?? configuration.inferenceThreads
+        configuration.instances = try self.instances ?? environment.integer("HUBLOT_INSTANCES") ?? configuration.instances
         configuration.decodeThreads = try self.decodeThreads ?? environment.integer("HUBLOT_DECODE_THREADS") ?? configuration.decodeThreads
         configuration.maxBodyBytes = try self.maxBodyBytes ?? environment.integer("HUBLOT_MAX_BODY_BYTES") ?? configuration.maxBodyBytes
         configuration.maxPixels = try self.maxPixels ?? environment.integer("HUBLOT_MAX_PIXELS") ?? configuration.maxPixels

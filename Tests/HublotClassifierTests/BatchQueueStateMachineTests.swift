@@ -12,8 +12,9 @@ struct BatchQueueStateMachineTests {
         var buffersMade = 0
         let t0 = ContinuousClock.now
 
-        init(maxBatchSize: Int = 4, maxDelay: Duration = .milliseconds(2), capacity: Int = 8, lowPriorityBatches: Int = 0) {
-            self.machine = Machine(maxBatchSize: maxBatchSize, maxDelay: maxDelay, capacity: capacity, lowPriorityBatches: lowPriorityBatches)
+        init(maxBatchSize: Int = 4, maxDelay: Duration = .milliseconds(2), capacity: Int = 8, lowPriorityBatches: Int = 0, instances: Int = 1) {
+            self.machine = Machine(
+                maxBatchSize: maxBatchSize, maxDelay: maxDelay, capacity: capacity, lowPriorityBatches: lowPriorityBatches, instances: instances)
         }
 
         mutating func admit(_ count: Int = 1, priority: BatchPriority = .normal) throws -> [BatchSlot] {
@@ -233,6 +234,115 @@ struct BatchQueueStateMachineTests {
         #expect(h.machine.waiting == 1)
         _ = h.machine.runFinished(first.batch, now: h.at(0))
         #expect(Self.run(h.machine.nextStep(now: h.at(1))) != nil)
+    }
+
+    // MARK: instances (several runners, one queue)
+
+    /// Admits and submits one image as `name` at `ms`.
+    static func submitOne(_ h: inout Harness, _ name: String, at ms: Int) throws -> BatchSlot {
+        let slot = try h.admit()[0]
+        _ = h.machine.submit(slot, waiter: name, now: h.at(ms))
+        return slot
+    }
+
+    @Test("with two instances, two batches run at once, each in its own buffer; a third waits for a runner")
+    func twoInstancesTwoBatchesInFlight() throws {
+        var h = Harness(maxBatchSize: 2, capacity: 8, instances: 2)
+        #expect(h.machine.maxBuffers == 7)
+        let a = try Self.submitOne(&h, "a", at: 0)
+        let first = try #require(Self.run(h.machine.nextStep(now: h.at(0))))
+        #expect(first.batch == a.batch)
+        // While it runs, the next batch fills and goes to the free runner.
+        let b = try Self.submitOne(&h, "b", at: 1)
+        let c = try Self.submitOne(&h, "c", at: 1)
+        #expect(b.batch == c.batch && b.buffer != a.buffer)
+        let second = try #require(Self.run(h.machine.nextStep(now: h.at(1))))
+        #expect(second.batch == b.batch)
+        #expect(second.count == 2)
+        #expect(h.machine.running == 2)
+        // Both runners busy: the third batch waits, however due it is.
+        let d = try Self.submitOne(&h, "d", at: 2)
+        #expect(h.machine.nextStep(now: h.at(50)).isWait)
+        #expect(h.machine.waiting == 1)
+        #expect(h.machine.load == 4)
+        // The second finishes first: its waiters get their rows, and its runner takes the third batch.
+        #expect(Self.rows(h.machine.runFinished(second.batch, now: h.at(3))) == ["b": 0, "c": 1])
+        let third = try #require(Self.run(h.machine.nextStep(now: h.at(3))))
+        #expect(third.batch == d.batch)
+        #expect(Self.rows(h.machine.runFinished(first.batch, now: h.at(4))) == ["a": 0])
+        #expect(Self.rows(h.machine.runFinished(third.batch, now: h.at(4))) == ["d": 0])
+        #expect(h.machine.load == 0 && h.machine.running == 0)
+        #expect(h.buffersMade == 3)
+    }
+
+    @Test("stop() with two batches in flight: both are answered, the waiting one runs, then each runner is told to end once")
+    func stopWithBatchesInFlight() throws {
+        var h = Harness(maxBatchSize: 1, capacity: 8, instances: 2)
+        _ = try Self.submitOne(&h, "a", at: 0)
+        _ = try Self.submitOne(&h, "b", at: 0)
+        _ = try Self.submitOne(&h, "c", at: 0)
+        let first = try #require(Self.run(h.machine.nextStep(now: h.at(0))))
+        let second = try #require(Self.run(h.machine.nextStep(now: h.at(0))))
+        #expect(h.machine.stop().wakeRunner)
+        #expect(throws: BatchQueueError.stopped) { try h.admit() }
+        #expect(h.machine.nextStep(now: h.at(1)).isWait)
+        #expect(Self.rows(h.machine.runFinished(first.batch, now: h.at(2))) == ["a": 0])
+        let third = try #require(Self.run(h.machine.nextStep(now: h.at(2))))
+        #expect(Self.rows(h.machine.runFinished(second.batch, now: h.at(3))) == ["b": 0])
+        // The runner that ran the second batch: nothing left for it, but the third still runs: wait.
+        #expect(h.machine.nextStep(now: h.at(3)).isWait)
+        #expect(!h.machine.isFinished)
+        #expect(Self.rows(h.machine.runFinished(third.batch, now: h.at(4))) == ["c": 0])
+        guard case .finished = h.machine.nextStep(now: h.at(4)) else { Issue.record("the first runner should end"); return }
+        #expect(!h.machine.isFinished, "one runner is still to be told")
+        guard case .finished = h.machine.nextStep(now: h.at(4)) else { Issue.record("the second runner should end"); return }
+        #expect(h.machine.isFinished)
+        #expect(h.machine.load == 0)
+    }
+
+    @Test("withdrawing an image of the filling batch while another batch runs: the filling batch runs packed on the free runner, the running one is untouched")
+    func withdrawWhileAnotherBatchRuns() throws {
+        var h = Harness(maxBatchSize: 4, capacity: 8, instances: 2)
+        let a = try Self.submitOne(&h, "a", at: 0)
+        let running = try #require(Self.run(h.machine.nextStep(now: h.at(0))))
+        #expect(running.batch == a.batch)
+        let slots = try h.admit(3)
+        _ = h.machine.submit(slots[0], waiter: "b", now: h.at(1))
+        _ = h.machine.submit(slots[2], waiter: "d", now: h.at(1))
+        #expect(h.machine.nextStep(now: h.at(1)).isWait)  // slot 1 is still being prepared
+        #expect(h.machine.withdraw(slots[1]).wakeRunner)
+        #expect(h.machine.load == 3)
+        let next = try #require(Self.run(h.machine.nextStep(now: h.at(1))))
+        #expect(next.batch == slots[0].batch)
+        #expect(next.count == 2)
+        #expect(next.moves.map { [$0.from, $0.to] } == [[2, 1]])
+        // A batch withdrawn entirely while the others run costs no runner.
+        let lone = try h.admit()[0]
+        #expect(h.machine.withdraw(lone).wakeRunner)
+        #expect(h.machine.running == 2)
+        #expect(Self.rows(h.machine.runFinished(running.batch, now: h.at(2))) == ["a": 0])
+        #expect(h.machine.nextStep(now: h.at(2)).isWait)
+        #expect(Self.rows(h.machine.runFinished(next.batch, now: h.at(3))) == ["b": 0, "d": 1])
+        #expect(h.machine.load == 0)
+    }
+
+    @Test("with two instances, a low-priority batch still waits while a classification runs, and never runs beside another")
+    func lowPriorityWithInstances() throws {
+        var h = Harness(maxBatchSize: 4, lowPriorityBatches: 2, instances: 2)
+        let a = try Self.submitOne(&h, "a", at: 0)
+        let normal = try #require(Self.run(h.machine.nextStep(now: h.at(0))))
+        #expect(normal.batch == a.batch)
+        let x = try h.admit(1, priority: .low)[0], y = try h.admit(1, priority: .low)[0]
+        _ = h.machine.submit(x, waiter: "x", now: h.at(1))
+        _ = h.machine.submit(y, waiter: "y", now: h.at(1))
+        #expect(h.machine.nextStep(now: h.at(100)).isWait)  // a classification is in flight
+        _ = h.machine.runFinished(normal.batch, now: h.at(100))
+        let low = try #require(Self.run(h.machine.nextStep(now: h.at(200))))
+        #expect(low.batch == x.batch)
+        #expect(h.machine.nextStep(now: h.at(200)).isWait)  // one low-priority batch at a time
+        // A classification arriving meanwhile takes the free runner at once.
+        let b = try Self.submitOne(&h, "b", at: 201)
+        #expect(Self.run(h.machine.nextStep(now: h.at(201)))?.batch == b.batch)
     }
 
     // MARK: the low-priority lane

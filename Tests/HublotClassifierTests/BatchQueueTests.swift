@@ -121,6 +121,80 @@ struct BatchQueueTests {
         #expect(recorder.sizes.withLock { $0 } == [1])
     }
 
+    /// Lets `parties` threads through only once all of them have arrived (a one-shot barrier); gives up
+    /// after `patience` (a failed test must end rather than hang), returning false.
+    final class Barrier: @unchecked Sendable {
+        private let condition = NSCondition()
+        private var arrived = 0
+        private let parties: Int
+
+        init(parties: Int) { self.parties = parties }
+
+        func arriveAndWait(patience: TimeInterval = 30) -> Bool {
+            self.condition.lock()
+            defer { self.condition.unlock() }
+            self.arrived += 1
+            self.condition.broadcast()
+            let giveUp = Date(timeIntervalSinceNow: patience)
+            while self.arrived < self.parties {
+                if !self.condition.wait(until: giveUp) { return self.arrived >= self.parties }
+            }
+            return true
+        }
+    }
+
+    @Test("with two instances, two batches run at once: each runner holds its batch until the other one's has started")
+    func twoInstancesRunConcurrently() async throws {
+        struct NotConcurrent: Error {}
+        let barrier = Barrier(parties: 2)
+        let ran = Mutex<[Int]>([])
+        let runners: [BatchQueue.Runner] = (0..<2).map { instance in
+            { input, count in
+                ran.withLock { $0.append(instance) }
+                // With one batch at a time, the first runner would wait here for a second run that never starts.
+                guard barrier.arriveAndWait() else { throw NotConcurrent() }
+                return input.prefix(count).map { [$0 + 1] }
+            }
+        }
+        let queue = BatchQueue(name: "t", maxBatchSize: 1, maxDelay: .zero, capacity: 4, valuesPerImage: 1, runners: runners)
+        defer { queue.stop() }
+        #expect(queue.instances == 2)
+        let slots = try queue.admit(count: 2)
+        #expect(slots[0].batch != slots[1].batch)
+        for (i, slot) in slots.enumerated() { Self.prepare(queue, slot, Float(i)) }
+        async let first = queue.result(of: slots[0])
+        async let second = queue.result(of: slots[1])
+        #expect(try await first.output == [1])
+        #expect(try await second.output == [2])
+        #expect(Set(ran.withLock { $0 }) == [0, 1])
+    }
+
+    @Test("stop() with two instances answers every admitted image, then returns once both threads have ended")
+    func stopWithInstances() async throws {
+        let recorder = Recorder()
+        let queue = BatchQueue(
+            name: "t", maxBatchSize: 1, maxDelay: .zero, capacity: 4, valuesPerImage: 1,
+            runners: [{ try recorder.run($0, $1) }, { try recorder.run($0, $1) }])
+        let slots = try queue.admit(count: 3)
+        for (i, slot) in slots.enumerated() { Self.prepare(queue, slot, Float(i)) }
+        let stopped = Mutex(false)
+        let stopper = Thread {
+            queue.stop()
+            stopped.withLock { $0 = true }
+        }
+        stopper.start()
+        while (try? queue.admit(count: 0)) != nil { await Task.yield() }
+        let outputs = try await withThrowingTaskGroup(of: [Float].self) { group in
+            for slot in slots { group.addTask { try await queue.result(of: slot).output } }
+            var all: [[Float]] = []
+            for try await output in group { all.append(output) }
+            return all
+        }
+        #expect(Set(outputs) == [[1], [2], [3]])
+        while !stopped.withLock({ $0 }) { await Task.yield() }
+        #expect(recorder.sizes.withLock { $0 } == [1, 1, 1])
+    }
+
     @Test("an image admitted before stop() and submitted after it is answered; stop() returns once it is")
     func admittedBeforeStopIsAnswered() async throws {
         let recorder = Recorder()

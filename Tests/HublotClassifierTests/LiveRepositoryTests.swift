@@ -190,4 +190,18 @@ struct LiveRepositoryTests {
             #expect(metrics.contains(#"hublot_model_loads_total{model="second",outcome="refused"} 1"#))
         }
     }
+
+    @Test("each instance beyond the first is charged one more session against the memory budget")
+    func instancesAreCharged() throws {
+        let models = try Fixtures.modelRepository()
+        func charge(_ instances: Int) throws -> Int {
+            let scanned = try CoreModelSource(repository: models, instances: instances).scan()
+            return try #require(scanned.first { $0.name == "efficientnet_lite0" }).estimatedBytes
+        }
+        let one = try charge(1), two = try charge(2)
+        #expect(one > 0)
+        let onnxBytes = one / CoreModelSource.memoryPerONNXByte
+        #expect(two == one + onnxBytes * CoreModelSource.memoryPerInstanceONNXByte)
+        #expect(try charge(3) == two + onnxBytes * CoreModelSource.memoryPerInstanceONNXByte)
+    }
 }

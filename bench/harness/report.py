@@ -13,10 +13,12 @@ LABELS = {
     "classifier": "hublot-classifier",
     "front": "hublot-front → classifier",
     "classifier-t1": "hublot-classifier --threads 1 (diagnostic)",
+    "classifier-i2": "hublot-classifier --instances 2",
     "seed": "seed design (Flask + TF, gunicorn 1 sync worker)",
     "fastapi-1w": "FastAPI + ORT, 1 worker × 2 threads",
     "fastapi-2w": "FastAPI + ORT, 2 workers × 1 thread",
     "classifier-int8": "hublot-classifier, int8 model",
+    "classifier-int8-i2": "hublot-classifier --instances 2, int8 model",
     "fastapi-1w-int8": "FastAPI + ORT, 1 worker × 2 threads, int8 model",
     "fastapi-2w-int8": "FastAPI + ORT, 2 workers × 1 thread, int8 model",
 }
@@ -108,7 +110,8 @@ def floor_table(figures: Figures) -> list[str]:
 def summary_table(figures: Figures) -> list[str]:
     """The README's table: one row per system, the headline figures."""
     systems, images = figures["systems"], figures.get("images", {})
-    image_of = {"classifier": "hublot-classifier", "classifier-t1": "hublot-classifier", "front": "hublot-front", "seed": "hublot-bench-seed",
+    image_of = {"classifier": "hublot-classifier", "classifier-t1": "hublot-classifier", "classifier-i2": "hublot-classifier",
+                "classifier-int8-i2": "hublot-classifier", "front": "hublot-front", "seed": "hublot-bench-seed",
                 "fastapi-1w": "hublot-bench-fastapi", "fastapi-2w": "hublot-bench-fastapi", "classifier-int8": "hublot-classifier",
                 "fastapi-1w-int8": "hublot-bench-fastapi", "fastapi-2w-int8": "hublot-bench-fastapi"}
     rows = ["| system | cat.jpg c=1 p50 ms | cat.jpg c=32 img/s | turtle.jpg c=32 img/s | CPU ms/img (cat, c=32) | peak RSS MiB | cold start s | image |",

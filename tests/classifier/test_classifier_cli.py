@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import http.client
+import json
 import os
+import re
 import socket
 import subprocess
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
-from hublot_testing import PACKAGE_ROOT, binary, free_port, get_json, models_dir, start_classifier
+from hublot_testing import PACKAGE_ROOT, binary, free_port, get_json, models_dir, photos_dir, start_classifier
 from slow_clients import send_part_then_read, send_whole_body_then_read, trickle_headers_until_closed
 
 
@@ -32,7 +36,7 @@ def test_help_documents_every_flag_and_its_variable() -> None:
         ("--host", "HUBLOT_HOST"), ("--port", "HUBLOT_PORT"), ("--models", "HUBLOT_MODELS"), ("--model", "HUBLOT_LOAD_MODELS"),
         ("--default-model", "HUBLOT_DEFAULT_MODEL"), ("--max-batch-size", "HUBLOT_MAX_BATCH_SIZE"),
         ("--max-batch-delay-ms", "HUBLOT_MAX_BATCH_DELAY_MS"), ("--queue-capacity", "HUBLOT_QUEUE_CAPACITY"),
-        ("--threads", "HUBLOT_THREADS"), ("--decode-threads", "HUBLOT_DECODE_THREADS"),
+        ("--threads", "HUBLOT_THREADS"), ("--instances", "HUBLOT_INSTANCES"), ("--decode-threads", "HUBLOT_DECODE_THREADS"),
         ("--max-body-bytes", "HUBLOT_MAX_BODY_BYTES"), ("--max-pixels", "HUBLOT_MAX_PIXELS"),
         ("--shutdown-timeout-s", "HUBLOT_SHUTDOWN_TIMEOUT_S"), ("--log-level", "HUBLOT_LOG_LEVEL"),
         ("--body-timeout-s", "HUBLOT_BODY_TIMEOUT_S"), ("--idle-timeout-s", "HUBLOT_IDLE_TIMEOUT_S"),
@@ -62,6 +66,46 @@ def test_an_invalid_environment_value_stops_the_program_naming_the_variable(vari
     result = run(env={variable: value})
     assert result.returncode == 64, result.stderr
     assert f"{variable}={value}" in result.stderr
+
+
+@pytest.mark.parametrize("args, env, message", [
+    (["--instances", "0"], {}, "instances must be at least 1"),
+    (["--instances", "x"], {}, "'x' is invalid for '--instances"),
+    ([], {"HUBLOT_INSTANCES": "0"}, "HUBLOT_INSTANCES=0"),
+    ([], {"HUBLOT_INSTANCES": "x"}, "HUBLOT_INSTANCES=x"),
+])
+def test_an_invalid_instance_count_is_refused_with_exit_64(args: list[str], env: dict[str, str], message: str) -> None:
+    result = run(*args, env=env)
+    assert result.returncode == 64, result.stderr
+    assert message in result.stderr, result.stderr
+
+
+def test_two_instances_serve_concurrent_requests_correctly(tmp_path: Path) -> None:
+    """--instances 2: two sessions of the model (its load says so), each with its batching thread, answer a burst of both photos."""
+    server = start_classifier(tmp_path / "instances.log", "--model", "efficientnet_lite0", "--instances", "2", "--threads", "1",
+                              "--max-batch-size", "2")
+    expected = {"cat.jpg": {"tabby", "tiger cat", "Egyptian cat"}, "turtle.jpg": {"leatherback turtle", "loggerhead"}}
+    photos = {name: (photos_dir() / name).read_bytes() for name in expected}
+
+    def classify(name: str) -> tuple[str, int, object]:
+        connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=60)
+        try:
+            connection.request("POST", "/v1/classify?top_k=1", body=photos[name], headers={"Content-Type": "image/jpeg"})
+            response = connection.getresponse()
+            return name, response.status, json.loads(response.read())
+        finally:
+            connection.close()
+
+    try:
+        assert re.search(r"instances=2 .*model=efficientnet_lite0 .*model ready", server.log()), server.log()
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            answers = list(pool.map(classify, [name for _ in range(8) for name in expected]))
+        for name, status, body in answers:
+            assert status == 200, body
+            assert body["predictions"][0]["label"] in expected[name], (name, body)  # type: ignore[index]
+    finally:
+        server.stop()
+    assert server.process.returncode == 0
 
 
 def test_a_decode_memory_below_one_image_is_refused() -> None:

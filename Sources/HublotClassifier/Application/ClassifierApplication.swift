@@ -34,7 +34,7 @@ public enum ClassifierApplication {
     ) throws -> (application: App, models: ModelManager) {
         let problems = configuration.problems()
         guard problems.isEmpty else { throw ConfigurationError(problems: problems) }
-        let source = source ?? CoreModelSource(repository: configuration.modelsDirectory)
+        let source = source ?? CoreModelSource(repository: configuration.modelsDirectory, instances: configuration.instances)
 
         // The first scan: every model is listed (loading) before the server answers its first request.
         let registryOfModels = ModelRegistry(

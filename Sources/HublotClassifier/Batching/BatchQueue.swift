@@ -49,15 +49,16 @@ public final class BatchBuffer: @unchecked Sendable {
 
 /// Dynamic batching for one model around ``BatchQueueStateMachine``: callers ``admit(count:)`` images
 /// (each gets a row of the batch being filled), prepare each straight into its row, then wait for
-/// their output with ``result(of:)`` (or ``withdraw(_:)`` one that failed to decode). ONE dedicated
-/// thread runs each batch (one call of `runner`) once all its images are settled.
+/// their output with ``result(of:)`` (or ``withdraw(_:)`` one that failed to decode). One dedicated
+/// thread per runner (per instance of the model) runs batches (one call of its runner each) once all their
+/// images are settled: with two runners, one batch fills while the other runner's batch runs.
 ///
 /// Admission never waits: a full queue refuses at once. ``stop()`` refuses new work, lets every
-/// admitted image be answered, and returns when the thread has ended. The state changes under a lock;
-/// continuations are resumed and the thread is woken after releasing it.
+/// admitted image be answered, and returns when every thread has ended. The state changes under a lock;
+/// continuations are resumed and the threads are woken after releasing it.
 public final class BatchQueue: @unchecked Sendable {
     /// Runs one batch: the first `count` rows of the buffer in, one output row per image, same order.
-    /// Called on the queue's own thread.
+    /// Called on the runner's own thread, one batch at a time.
     public typealias Runner = @Sendable (_ input: UnsafeBufferPointer<Float>, _ count: Int) throws -> [[Float]]
     /// Observes each batch run (its size, its inference time, images still waiting), for metrics.
     public typealias BatchObserver = @Sendable (_ size: Int, _ inference: Duration, _ waiting: Int) -> Void
@@ -65,11 +66,11 @@ public final class BatchQueue: @unchecked Sendable {
     typealias Waiter = CheckedContinuation<BatchResult, any Error>
     typealias Machine = BatchQueueStateMachine<Waiter, BatchBuffer>
 
-    /// Guards `machine`; the batching thread waits on it.
+    /// Guards `machine`; the batching threads wait on it.
     private let condition = NSCondition()
     private var machine: Machine
-    /// Guarded by `condition`; dropped by ``stop()`` so that a retired model is released with it.
-    private var runner: Runner?
+    /// One per thread. Guarded by `condition`; dropped by ``stop()`` so that a retired model is released with it.
+    private var runners: [Runner]
     private let observer: BatchObserver?
     private let valuesPerImage: Int
 
@@ -77,23 +78,42 @@ public final class BatchQueue: @unchecked Sendable {
     public let maxBatchSize: Int
     /// Most images admitted at once.
     public let capacity: Int
+    /// Runners, hence batches that may run at once (the model's instances).
+    public let instances: Int
 
-    /// Creates the queue and starts its thread, named `hublot-batch-<name>`. `lowPriorityBatches` bounds
-    /// the low-priority lane (see ``BatchQueueStateMachine``); 0 closes it.
+    /// Creates the queue and starts one thread per runner (at least one), named `hublot-batch-<name>` (then
+    /// `-1`, `-2`… for the others). `lowPriorityBatches` bounds the low-priority lane (see
+    /// ``BatchQueueStateMachine``); 0 closes it.
     public init(
+        name: String, maxBatchSize: Int, maxDelay: Duration, capacity: Int, lowPriorityBatches: Int = 0, valuesPerImage: Int,
+        observer: BatchObserver? = nil, runners: [Runner]
+    ) {
+        precondition(!runners.isEmpty, "a batch queue needs a runner")
+        self.machine = Machine(
+            maxBatchSize: maxBatchSize, maxDelay: maxDelay, capacity: capacity, lowPriorityBatches: lowPriorityBatches, instances: runners.count)
+        self.maxBatchSize = self.machine.maxBatchSize
+        self.capacity = self.machine.capacity
+        self.instances = self.machine.instances
+        self.valuesPerImage = valuesPerImage
+        self.runners = runners
+        self.observer = observer
+        for instance in runners.indices {
+            let thread = Thread { [self] in self.loop(instance: instance) }
+            thread.name = instance == 0 ? "hublot-batch-\(name)" : "hublot-batch-\(name)-\(instance)"
+            thread.start()
+        }
+    }
+
+    /// A queue with one runner (one instance of the model).
+    public convenience init(
         name: String, maxBatchSize: Int, maxDelay: Duration, capacity: Int, lowPriorityBatches: Int = 0, valuesPerImage: Int,
         observer: BatchObserver? = nil, runner: @escaping Runner
     ) {
-        self.machine = Machine(maxBatchSize: maxBatchSize, maxDelay: maxDelay, capacity: capacity, lowPriorityBatches: lowPriorityBatches)
-        self.maxBatchSize = self.machine.maxBatchSize
-        self.capacity = self.machine.capacity
-        self.valuesPerImage = valuesPerImage
-        self.runner = runner
-        self.observer = observer
-        let thread = Thread { [self] in self.loop() }
-        thread.name = "hublot-batch-\(name)"
-        thread.start()
+        self.init(
+            name: name, maxBatchSize: maxBatchSize, maxDelay: maxDelay, capacity: capacity, lowPriorityBatches: lowPriorityBatches,
+            valuesPerImage: valuesPerImage, observer: observer, runners: [runner])
     }
+
 
     /// Images admitted and not answered yet.
     public var depth: Int { self.locked { $0.load } }
@@ -136,13 +156,13 @@ public final class BatchQueue: @unchecked Sendable {
         self.perform(self.locked { $0.withdraw(slot) })
     }
 
-    /// Refuses new work, waits (blocking) until every admitted image has been answered and the thread has
-    /// ended, then lets go of the runner (the model) and the batch buffers.
+    /// Refuses new work, waits (blocking) until every admitted image has been answered and every thread has
+    /// ended, then lets go of the runners (the model's sessions) and the batch buffers.
     public func stop() {
         self.perform(self.locked { $0.stop() })
         self.condition.lock()
         while !self.machine.isFinished { self.condition.wait() }
-        self.runner = nil
+        self.runners = []
         self.machine.releaseBuffers()
         self.condition.unlock()
     }
@@ -169,8 +189,9 @@ public final class BatchQueue: @unchecked Sendable {
         }
     }
 
-    /// The batching thread: wait until a batch is due, run it, hand each waiter its row.
-    private func loop() {
+    /// The batching thread of runner `instance`: wait until a batch is due and this runner is free, run it,
+    /// hand each waiter its row.
+    private func loop(instance: Int) {
         while true {
             self.condition.lock()
             var step = self.machine.nextStep(now: .now)
@@ -185,10 +206,10 @@ public final class BatchQueue: @unchecked Sendable {
             }
             let waiting = self.machine.waiting
             // Taken only for a batch to run: the last pass (finished) must not hold the model.
-            let runner: Runner? = if case .run = step { self.runner } else { nil }
+            let runner: Runner? = if case .run = step { self.runners[instance] } else { nil }
             self.condition.unlock()
             guard case .run(let run) = step, let runner else {
-                self.condition.broadcast()  // wakes stop()
+                self.condition.broadcast()  // wakes stop() and the other threads
                 return
             }
             for move in run.moves { run.buffer.move(from: move.from, to: move.to) }

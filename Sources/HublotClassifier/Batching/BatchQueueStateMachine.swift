@@ -32,20 +32,25 @@ public enum BatchQueueError: Error, Sendable, Equatable {
 }
 
 /// The batch queue's state, as a value: every event is a transition that returns what to do
-/// (resume these waiters, run this batch, wake the runner), which the owner performs after
+/// (resume these waiters, run this batch, wake the runners), which the owner performs after
 /// releasing its lock. No clock, no thread, no lock in here: time comes in as arguments.
+///
+/// `instances` runners (one thread per inference session of the model) take batches from the ONE queue:
+/// up to `instances` batches run at once, each in its own buffer, while the next one fills. The capacity,
+/// the admission and the order of the batches are the queue's, whatever runner runs them.
 ///
 /// An image is *admitted* (gets a slot of the batch being filled, and counts against the capacity),
 /// then *submitted* (its slot holds the preprocessed image, its waiter waits) or *withdrawn* (it failed
 /// to decode, or its client went away). A batch is *closed* when it is full, when its oldest submitted
-/// image has waited `maxDelay`, or when the runner is idle and every slot of it is settled; a closed batch
+/// image has waited `maxDelay`, or when a runner is idle and every slot of it is settled; a closed batch
 /// runs once all its slots are settled, without its withdrawn slots. Every admitted image is answered,
-/// even after ``stop()``: the runner ends only when nothing is admitted any more.
+/// even after ``stop()``: the runners end only when nothing is admitted any more.
 ///
 /// Low-priority images (``BatchPriority/low``) have a lane of their own: each admission of them is one
 /// closed batch, at most `lowPriorityBatches` such batches at once (each with its own buffer, so they never
 /// take a buffer or a place from classifications), and one runs only when no normal image is admitted at
-/// all, so a classification waits at most for the one low-priority batch already running. While
+/// all (none waiting, none running), and never beside another low-priority batch, so a classification waits
+/// at most for the one low-priority batch already running (and not even that when another runner is free). While
 /// classifications flow (a normal batch ended less than ``quietGap`` ago), low-priority batches also keep
 /// to ``lowPriorityShare`` of the runner's time: after one that took `d`, the next waits `d × (1 − s) / s`;
 /// once the classifications pause for ``quietGap``, they run back to back.
@@ -129,14 +134,16 @@ public struct BatchQueueStateMachine<Waiter, Buffer> {
     public let capacity: Int
     /// Most low-priority batches at once (0: the lane is closed).
     public let lowPriorityBatches: Int
+    /// Runners, hence most batches running at once (the model's instances).
+    public let instances: Int
     /// The share of the runner's time low-priority batches may take while classifications flow.
     public static var lowPriorityShare: Double { 0.1 }
     /// How long after a normal batch ended, with no normal image admitted, classifications count as paused.
     public static var quietGap: Duration { .milliseconds(10) }
-    /// Most batch buffers classifications ever take: enough for `capacity` images in full batches, plus two for
-    /// batches closed early (the delay, an idle runner). Bounds the queue's memory; when every
-    /// buffer is taken by partly filled batches, admission is refused as full.
-    public var maxBuffers: Int { (self.capacity + self.maxBatchSize - 1) / self.maxBatchSize + 2 }
+    /// Most batch buffers classifications ever take: enough for `capacity` images in full batches, plus one per
+    /// instance and one for batches closed early (the delay, an idle runner). Bounds the queue's memory; when
+    /// every buffer is taken by partly filled batches, admission is refused as full.
+    public var maxBuffers: Int { (self.capacity + self.maxBatchSize - 1) / self.maxBatchSize + self.instances + 1 }
 
     private var batches: [Batch] = []
     private var buffers: [Buffer] = []
@@ -147,18 +154,20 @@ public struct BatchQueueStateMachine<Waiter, Buffer> {
     /// Low-priority images admitted and not answered yet.
     private var admittedLow = 0
     private var stopping = false
-    private var runnerEnded = false
+    /// Runners told to end (``RunnerStep/finished``).
+    private var endedRunners = 0
     /// When the last normal batch ended.
     private var lastNormalEnd: ContinuousClock.Instant?
     /// Before this, a low-priority batch waits while classifications flow (its share of the runner).
     private var lowNotBefore: ContinuousClock.Instant?
 
-    /// A queue state with the given limits (clamped to at least 1 image and zero delay).
-    public init(maxBatchSize: Int, maxDelay: Duration, capacity: Int, lowPriorityBatches: Int = 0) {
+    /// A queue state with the given limits (clamped to at least 1 image, zero delay and 1 instance).
+    public init(maxBatchSize: Int, maxDelay: Duration, capacity: Int, lowPriorityBatches: Int = 0, instances: Int = 1) {
         self.maxBatchSize = max(1, maxBatchSize)
         self.maxDelay = max(.zero, maxDelay)
         self.capacity = max(1, capacity)
         self.lowPriorityBatches = max(0, lowPriorityBatches)
+        self.instances = max(1, instances)
     }
 
     /// Normal images admitted and not answered yet (what counts against the capacity).
@@ -172,8 +181,11 @@ public struct BatchQueueStateMachine<Waiter, Buffer> {
         self.batches.filter { !$0.running }.reduce(0) { $0 + $1.submittedRows.count }
     }
 
-    /// Whether the runner has ended (after ``stop()``, once drained).
-    public var isFinished: Bool { self.runnerEnded }
+    /// Batches running now (at most ``instances``).
+    public var running: Int { self.batches.count(where: \.running) }
+
+    /// Whether every runner has been told to end (after ``stop()``, once drained).
+    public var isFinished: Bool { self.endedRunners >= self.instances }
 
     /// Forgets every buffer once the queue has finished (stopped, every image answered), so that a
     /// retired model's queue holds no batch memory.
@@ -293,23 +305,25 @@ public struct BatchQueueStateMachine<Waiter, Buffer> {
         }
     }
 
-    /// Refuses new images from now on; what is admitted is still answered, then the runner ends.
+    /// Refuses new images from now on; what is admitted is still answered, then the runners end.
     public mutating func stop() -> Actions {
         self.stopping = true
         return Actions(wakeRunner: true)
     }
 
-    /// What the runner does next at `now`: run the first due batch, wait, or end. The first normal batch
-    /// comes first; the first low-priority batch only when no normal image is admitted.
+    /// What a free runner does next at `now`: run the first due batch, wait, or end (each runner is told
+    /// to end once, when stopped and drained). While ``instances`` batches run, it waits. The first normal
+    /// batch not running comes first; the first low-priority batch only when no normal batch is in the queue
+    /// and no other batch runs.
     public mutating func nextStep(now: ContinuousClock.Instant) -> RunnerStep {
-        if self.batches.contains(where: \.running) { return .wait(until: nil) }
-        guard let next = self.batches.firstIndex(where: { $0.priority == .normal }) ?? self.batches.indices.first else {
-            if self.stopping {
-                self.runnerEnded = true
-                return .finished
-            }
-            return .wait(until: nil)
+        if self.batches.isEmpty && self.stopping {
+            self.endedRunners += 1
+            return .finished
         }
+        if self.running >= self.instances { return .wait(until: nil) }
+        let normal = self.batches.firstIndex(where: { $0.priority == .normal && !$0.running })
+        let low = self.batches.contains(where: { $0.priority == .normal || $0.running }) ? nil : self.batches.indices.first
+        guard let next = normal ?? low else { return .wait(until: nil) }
         if !self.batches[next].closed {
             // The open batch: run it now when nothing more is coming for it, else wait up to its delay.
             let first = self.batches[next]

@@ -21,8 +21,11 @@ public struct ClassifierConfiguration: Sendable {
     public var maxBatchDelay: Duration
     /// Images in progress per model (decoding or queued); more are refused with 503 at once (`--queue-capacity`, `HUBLOT_QUEUE_CAPACITY`).
     public var queueCapacity: Int
-    /// ONNX Runtime intra-op threads per model; nil uses the cores available (`--threads`, `HUBLOT_THREADS`).
+    /// ONNX Runtime intra-op threads per instance of a model; nil uses the cores available (`--threads`, `HUBLOT_THREADS`).
     public var inferenceThreads: Int?
+    /// Inference sessions per model, each run by its own batching thread, all fed by the model's one batch
+    /// queue (`--instances`, `HUBLOT_INSTANCES`).
+    public var instances: Int
     /// Threads that decode and preprocess uploads (`--decode-threads`, `HUBLOT_DECODE_THREADS`).
     public var decodeThreads: Int
     /// Largest accepted request body in bytes (`--max-body-bytes`, `HUBLOT_MAX_BODY_BYTES`).
@@ -50,7 +53,8 @@ public struct ClassifierConfiguration: Sendable {
     /// How often `poll` control scans the repository (`--poll-interval-s`, `HUBLOT_POLL_INTERVAL_S`).
     public var pollInterval: Duration
     /// The most memory loaded models may be charged, in bytes (each is charged its ONNX file's size
-    /// × ``CoreModelSource/memoryPerONNXByte``); nil is unlimited (`--max-model-memory`, `HUBLOT_MAX_MODEL_MEMORY`).
+    /// × ``CoreModelSource/memoryPerONNXByte``, plus ``CoreModelSource/memoryPerInstanceONNXByte`` per instance beyond
+    /// the first); nil is unlimited (`--max-model-memory`, `HUBLOT_MAX_MODEL_MEMORY`).
     public var maxModelMemory: Int?
     /// Explanations computed at once; more are refused with 503 at once. Each holds at most one
     /// low-priority batch in its model's queue (`--max-explanations`, `HUBLOT_MAX_EXPLANATIONS`; 0 disables them).
@@ -76,6 +80,8 @@ public struct ClassifierConfiguration: Sendable {
     public static let defaultMaxBatchDelayMilliseconds = 2
     /// Default queue bound per model.
     public static let defaultQueueCapacity = 64
+    /// Default instances per model (see docs/operations.md for the measurement).
+    public static let defaultInstances = 1
     /// Default body limit: 20 MiB.
     public static let defaultMaxBodyBytes = UploadLimits.defaultMaxBytes
     /// Default body timeout, in seconds.
@@ -113,6 +119,7 @@ public struct ClassifierConfiguration: Sendable {
         maxBatchDelay: Duration = .milliseconds(ClassifierConfiguration.defaultMaxBatchDelayMilliseconds),
         queueCapacity: Int = ClassifierConfiguration.defaultQueueCapacity,
         inferenceThreads: Int? = nil,
+        instances: Int = ClassifierConfiguration.defaultInstances,
         decodeThreads: Int = RuntimeConfiguration.availableCores,
         maxBodyBytes: Int = ClassifierConfiguration.defaultMaxBodyBytes,
         maxPixels: Int = ClassifierConfiguration.defaultMaxPixels,
@@ -146,6 +153,7 @@ public struct ClassifierConfiguration: Sendable {
         self.maxBatchDelay = maxBatchDelay
         self.queueCapacity = queueCapacity
         self.inferenceThreads = inferenceThreads
+        self.instances = instances
         self.decodeThreads = decodeThreads
         self.maxBodyBytes = maxBodyBytes
         self.maxPixels = maxPixels
@@ -167,6 +175,7 @@ public struct ClassifierConfiguration: Sendable {
         if self.maxBatchDelay < .zero { problems.append("max batch delay must not be negative") }
         if self.queueCapacity < 1 { problems.append("queue capacity must be at least 1") }
         if let threads = self.inferenceThreads, threads < 1 { problems.append("threads must be at least 1") }
+        if self.instances < 1 { problems.append("instances must be at least 1") }
         if self.decodeThreads < 1 { problems.append("decode threads must be at least 1") }
         if self.maxBodyBytes < 1 { problems.append("max body bytes must be at least 1") }
         if self.maxPixels < 1 { problems.append("max pixels must be at least 1") }

@@ -128,28 +128,36 @@ public struct ModelManager: Sendable {
         let source = self.source
         let configuration = self.configuration
         let started = ContinuousClock.now
-        let outcome: Result<any LoadedModel, any Error> = await runOnThread(name: "hublot-load-\(name)") {
+        let outcome: Result<[any LoadedModel], any Error> = await runOnThread(name: "hublot-load-\(name)") {
             Self.loading.withLock { _ in
                 Result {
-                    let model = try source.load(name, inferenceThreads: configuration.inferenceThreads)
-                    // Warm-up: one full batch, so the first real request does not pay for lazy initialisation.
-                    let zeros = BatchBuffer(rows: configuration.maxBatchSize, valuesPerImage: model.valuesPerImage)
-                    let rows = try model.infer(zeros.rows(configuration.maxBatchSize), count: configuration.maxBatchSize)
-                    guard rows.count == configuration.maxBatchSize else {
-                        throw ModelLoadError(message: "warm-up returned \(rows.count) rows for \(configuration.maxBatchSize) inputs")
+                    // One session per instance, each warmed up: one full batch, so the first real request
+                    // does not pay for lazy initialisation.
+                    try (0..<configuration.instances).map { _ in
+                        let model = try source.load(name, inferenceThreads: configuration.inferenceThreads)
+                        let zeros = BatchBuffer(rows: configuration.maxBatchSize, valuesPerImage: model.valuesPerImage)
+                        let rows = try model.infer(zeros.rows(configuration.maxBatchSize), count: configuration.maxBatchSize)
+                        guard rows.count == configuration.maxBatchSize else {
+                            throw ModelLoadError(message: "warm-up returned \(rows.count) rows for \(configuration.maxBatchSize) inputs")
+                        }
+                        return model
                     }
-                    return model
                 }
             }
         }
         let elapsed = ContinuousClock.now - started
         switch outcome {
-        case .success(let model):
-            let serving = ServingModel(model: model, queue: self.queue(name, for: model), version: model.version)
+        case .success(let instances):
+            // The first instance decodes, preprocesses and ranks for every request; each runs batches.
+            let model = instances[0]
+            let serving = ServingModel(model: model, queue: self.queue(name, for: instances), version: model.version)
             self.metrics.recordLoad(model: name, outcome: "success", duration: elapsed)
             self.logger.info(
                 "model ready",
-                metadata: ["model": .string(name), "version": .string(model.version.label), "load_ms": .stringConvertible(elapsed.milliseconds)])
+                metadata: [
+                    "model": .string(name), "version": .string(model.version.label), "load_ms": .stringConvertible(elapsed.milliseconds),
+                    "instances": .stringConvertible(instances.count),
+                ])
             if let warning = model.summary.warning {
                 self.logger.warning("model loaded with a warning", metadata: ["model": .string(name), "warning": .string(warning)])
             }
@@ -162,17 +170,18 @@ public struct ModelManager: Sendable {
         }
     }
 
-    /// The batch queue of a freshly loaded version.
-    private func queue(_ name: String, for model: any LoadedModel) -> BatchQueue {
+    /// The batch queue of a freshly loaded version: one runner per instance.
+    private func queue(_ name: String, for instances: [any LoadedModel]) -> BatchQueue {
         let metrics = self.metrics, configuration = self.configuration
         return BatchQueue(
             name: name, maxBatchSize: configuration.maxBatchSize, maxDelay: configuration.maxBatchDelay,
-            capacity: configuration.queueCapacity, lowPriorityBatches: configuration.maxExplanations, valuesPerImage: model.valuesPerImage,
+            capacity: configuration.queueCapacity, lowPriorityBatches: configuration.maxExplanations,
+            valuesPerImage: instances[0].valuesPerImage,
             observer: { size, inference, waiting in
                 metrics.recordBatch(model: name, size: size, inference: inference)
                 metrics.setQueueDepth(model: name, depth: waiting)
             },
-            runner: { input, count in try model.infer(input, count: count) })
+            runners: instances.map { model in { input, count in try model.infer(input, count: count) } })
     }
 
     /// Sets the readiness gauges from the registry.
