@@ -22,7 +22,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from docker_cli import docker  # noqa: E402
+from docker_cli import assert_confined, docker  # noqa: E402
 from load import Load, Outcome  # noqa: E402
 from stack import CAT_LABELS, PHOTOS, Stack, top_label  # noqa: E402
 
@@ -49,16 +49,7 @@ def successes(outcomes: list[Outcome]) -> int:
 def test_every_container_is_confined(stack: Stack) -> None:
     stack.up()
     for service in ("init", "classifier", "front"):
-        config = json.loads(docker("inspect", stack.container(service)).stdout)[0]
-        host, user = config["HostConfig"], config["Config"]["User"]
-        assert user and user.split(":")[0] not in ("root", "0"), f"{service} runs as {user!r}"
-        assert host["ReadonlyRootfs"] is True, f"{service}: root filesystem is writable"
-        assert "no-new-privileges:true" in (host["SecurityOpt"] or []), f"{service}: {host['SecurityOpt']}"
-        assert [c.upper() for c in host["CapDrop"] or []] in (["ALL"], ["CAP_ALL"]), f"{service}: {host['CapDrop']}"
-        assert (host["PidsLimit"] or 0) > 0, f"{service}: no pids limit"
-        assert host["Memory"] > 0, f"{service}: no memory limit"
-        print(f"{service}: user {user}, read-only root, no-new-privileges, caps dropped, "
-              f"pids ≤ {host['PidsLimit']}, memory ≤ {host['Memory'] // 2**20} MiB")
+        print(assert_confined(service, json.loads(docker("inspect", stack.container(service)).stdout)[0]))
 
 
 def test_classifier_killed_under_load_gives_503_at_once_and_recovers(stack: Stack) -> None:

@@ -1,4 +1,5 @@
-"""The docker command line for the container tests: one call with its failure explained, Docker's timestamps."""
+"""The docker command line for the container tests: one call with its failure explained, Docker's timestamps,
+what a confined container looks like."""
 
 from __future__ import annotations
 
@@ -26,3 +27,19 @@ def timestamp(text: str) -> datetime:
         zone = rest[len(digits):]
         text = f"{head}.{digits[:6]}{zone}"
     return datetime.fromisoformat(text)
+
+
+def assert_confined(name: str, container: dict, no_new_privileges: bool = True) -> str:
+    """Fails unless the container (`docker inspect`'s object) runs as a non-root user, on a read-only root,
+    with every capability dropped and pids and memory limits (and no-new-privileges, which Swarm cannot set);
+    returns a line saying so."""
+    host, user = container["HostConfig"], container["Config"]["User"]
+    assert user and user.split(":")[0] not in ("root", "0"), f"{name} runs as {user!r}"
+    assert host["ReadonlyRootfs"] is True, f"{name}: root filesystem is writable"
+    if no_new_privileges:
+        assert "no-new-privileges:true" in (host["SecurityOpt"] or []), f"{name}: {host['SecurityOpt']}"
+    assert [c.upper() for c in host["CapDrop"] or []] in (["ALL"], ["CAP_ALL"]), f"{name}: {host['CapDrop']}"
+    assert (host["PidsLimit"] or 0) > 0, f"{name}: no pids limit"
+    assert host["Memory"] > 0, f"{name}: no memory limit"
+    return (f"{name}: user {user}, read-only root, {'no-new-privileges, ' if no_new_privileges else ''}caps dropped, "
+            f"pids ≤ {host['PidsLimit']}, memory ≤ {host['Memory'] // 2**20} MiB")
