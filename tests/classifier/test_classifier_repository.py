@@ -92,10 +92,14 @@ def test_tritonclient_repository_extension(explicit: ServerProcess) -> None:
 
 
 def test_memory_is_given_back_after_an_unload(explicit: ServerProcess) -> None:
-    """RSS after unloading a model is back within 10 % of before it was loaded (figures printed).
+    """What loading a model took is given back when it is unloaded, and load-unload cycles do not grow the
+    process (figures printed).
 
-    Two cycles of load, classify, unload: the first also pays what a process allocates once, the
-    first time it runs a second session (ONNX Runtime's caches), so the bound is checked on the second."""
+    Two cycles of load, classify, unload: the first also pays what a process allocates once, the first time
+    it runs a second session (ONNX Runtime's caches), so the return is checked on the second. Measured from
+    the cycle's own RSS, not against a fixed baseline: malloc_trim at an unload can also give back memory
+    that was not the model's, lowering the next cycle's "before" (a CI run: 204.9 MiB, then 181.8 MiB after
+    the first unload), and a bound on that baseline then measured the trim, not the model."""
     client = httpclient.InferenceServerClient(url=f"127.0.0.1:{explicit.port}", connection_timeout=10, network_timeout=60)
     for _ in range(5):
         classify(explicit, MODEL)
@@ -114,7 +118,8 @@ def test_memory_is_given_back_after_an_unload(explicit: ServerProcess) -> None:
               f"(+{(loaded - before) / mib:.1f}), after unload {after / mib:.1f} MiB ({(after - before) / before:+.1%})")
     before, loaded, after = figures[1]
     assert loaded - before > 50 * mib, "loading a second model took almost no memory: the measurement is not measuring"
-    assert after <= before * 1.10
+    assert loaded - after >= 0.80 * (loaded - before), "an unload gave back less than 80 % of what the load took"
+    assert after <= figures[0][0] * 1.10, "two load-unload cycles grew the process by more than 10 %"
 
 
 def test_poll_picks_up_a_published_model_and_a_new_version(repository: Path, tmp_path: Path) -> None:
