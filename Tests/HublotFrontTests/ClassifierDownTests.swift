@@ -10,7 +10,7 @@ import Testing
 /// The classifier is not running: the front stays up and says so.
 @Suite struct ClassifierDownTests {
     @Test func pagesSayTheServiceIsUnavailableIn503() async throws {
-        let app = try await makeFront(classifierURL: "http://127.0.0.1:\(try freeLocalPort())")
+        let app = try await makeFront(classifierURL: "http://127.0.0.1:\(try refusingLocalPort())")
         try await app.test(.router) { client in
             try await client.execute(uri: "/", method: .get, headers: [.acceptLanguage: "fr"]) { response in
                 #expect(response.status == .serviceUnavailable)
@@ -31,7 +31,7 @@ import Testing
     }
 
     @Test func apiAnswers503JSON() async throws {
-        let app = try await makeFront(classifierURL: "http://127.0.0.1:\(try freeLocalPort())")
+        let app = try await makeFront(classifierURL: "http://127.0.0.1:\(try refusingLocalPort())")
         try await app.test(.router) { client in
             try await client.execute(uri: "/api/models", method: .get) { response in
                 #expect(response.status == .serviceUnavailable)
@@ -50,7 +50,7 @@ import Testing
     }
 
     @Test func livenessStaysUpAndReadinessIs503() async throws {
-        let app = try await makeFront(classifierURL: "http://127.0.0.1:\(try freeLocalPort())")
+        let app = try await makeFront(classifierURL: "http://127.0.0.1:\(try refusingLocalPort())")
         try await app.test(.router) { client in
             try await client.execute(uri: "/healthz", method: .get) { response in
                 #expect(response.status == .ok)
@@ -62,7 +62,7 @@ import Testing
     }
 
     @Test func securityHeadersAreOnEveryAnswer() async throws {
-        let app = try await makeFront(classifierURL: "http://127.0.0.1:\(try freeLocalPort())")
+        let app = try await makeFront(classifierURL: "http://127.0.0.1:\(try refusingLocalPort())")
         try await app.test(.router) { client in
             for uri in ["/", "/healthz", "/api/models", "/static/app.css", "/no-such-page"] {
                 try await client.execute(uri: uri, method: .get) { response in
@@ -80,7 +80,7 @@ import Testing
     }
 
     @Test func unknownPagesAreTranslated404PagesAndUnknownAPIsJSON() async throws {
-        let app = try await makeFront(classifierURL: "http://127.0.0.1:\(try freeLocalPort())")
+        let app = try await makeFront(classifierURL: "http://127.0.0.1:\(try refusingLocalPort())")
         try await app.test(.router) { client in
             try await client.execute(uri: "/nowhere?lang=en", method: .get) { response in
                 #expect(response.status == .notFound)
@@ -95,7 +95,7 @@ import Testing
     }
 
     @Test func metricsAreExposedForPrometheus() async throws {
-        let app = try await makeFront(classifierURL: "http://127.0.0.1:\(try freeLocalPort())")
+        let app = try await makeFront(classifierURL: "http://127.0.0.1:\(try refusingLocalPort())")
         try await app.test(.router) { client in
             try await client.execute(uri: "/healthz", method: .get) { _ in }
             try await client.execute(uri: "/metrics", method: .get) { response in
@@ -110,7 +110,7 @@ import Testing
     @Test func eachFrontReportsIntoItsOwnRegistry() async throws {
         let used = PrometheusCollectorRegistry()
         let idle = PrometheusCollectorRegistry()
-        let port = try freeLocalPort()
+        let port = try refusingLocalPort()
         let first = try await makeFront(classifierURL: "http://127.0.0.1:\(port)", registry: used)
         let second = try await makeFront(classifierURL: "http://127.0.0.1:\(port)", registry: idle)
         try await first.test(.router) { client in
@@ -123,7 +123,7 @@ import Testing
     }
 
     @Test func staticFilesAreServedByTheFront() async throws {
-        let app = try await makeFront(classifierURL: "http://127.0.0.1:\(try freeLocalPort())")
+        let app = try await makeFront(classifierURL: "http://127.0.0.1:\(try refusingLocalPort())")
         try await app.test(.router) { client in
             try await client.execute(uri: "/static/app.js", method: .get) { response in
                 #expect(response.status == .ok)

@@ -111,7 +111,7 @@ import Testing
     }
 
     @Test func anUnreachableClassifierIs503() async throws {
-        let app = try await makeFront(classifierURL: "http://127.0.0.1:\(try freeLocalPort())")
+        let app = try await makeFront(classifierURL: "http://127.0.0.1:\(try refusingLocalPort())")
         try await app.test(.router) { client in
             try await client.execute(
                 uri: "/api/explain?model=slow", method: .post, headers: [.contentType: "image/jpeg"], body: Self.jpeg

@@ -12,7 +12,7 @@ import Testing
             .trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(HublotRelease.version == version)
         let footer = "<p class=\"footer-version\">Hublot \(version)</p>"
-        let app = try await makeFront(classifierURL: "http://127.0.0.1:\(try freeLocalPort())")
+        let app = try await makeFront(classifierURL: "http://127.0.0.1:\(try refusingLocalPort())")
         try await app.test(.router) { client in
             for uri in ["/?lang=en", "/?lang=fr", "/compare?lang=en", "/no-such-page?lang=fr"] {
                 try await client.execute(uri: uri, method: .get) { response in

@@ -136,7 +136,7 @@ import Testing
 
     @Test func aRefusingReplicaIsRetriedElsewhereThenSkipped() async throws {
         let healthy = try await FakeReplica.start()
-        let refusing = ReplicaAddress(host: "127.0.0.1", port: try freeLocalPort())
+        let refusing = ReplicaAddress(host: "127.0.0.1", port: try refusingLocalPort())
         let registry = PrometheusCollectorRegistry()
         let resolver = ListResolver([refusing, healthy.address])
         try await withBalancedClient(resolver: resolver, registry: registry) { client in
@@ -155,7 +155,7 @@ import Testing
         // Two replicas stopping at once (a scale-down): a request refused by both still reaches the third.
         let healthy = try await FakeReplica.start()
         let refusing = [
-            ReplicaAddress(host: "127.0.0.1", port: try freeLocalPort()), ReplicaAddress(host: "127.0.0.1", port: try freeLocalPort()),
+            ReplicaAddress(host: "127.0.0.1", port: try refusingLocalPort()), ReplicaAddress(host: "127.0.0.1", port: try refusingLocalPort()),
         ]
         let registry = PrometheusCollectorRegistry()
         let resolver = ListResolver(refusing + [healthy.address])
