@@ -70,8 +70,11 @@ build-release: ## release build of the executables (Swift stdlib linked in: the 
 STUDENT_LOG := $(ROOT)/.cache/student-machine.log
 
 test: export HUBLOT_ENGINE_MARKER := $(ROOT)/.cache/docker-engine-started-by-make-test
-test: setup ## run every test (Swift, Python, shell, containers, the student machine's smoke); stops the Docker engine after if it started it
-	@mkdir -p $(ROOT)/.cache; status=0; \
+test: ## run every test (Swift, Python, shell, containers, the student machine's smoke) after `make setup`; stops the Docker engine after if it started it, even when the setup fails
+	@mkdir -p $(ROOT)/.cache; \
+	  if ! $(MAKE) --no-print-directory setup; then \
+	    echo "error: make setup failed (above)"; $(ROOT)/scripts/docker-engine --stop-if-started; exit 1; fi; \
+	  status=0; \
 	  echo "==> beside the build: the student machine's smoke (tests/course/student-machine --steps \"\", log $(STUDENT_LOG))"; \
 	  $(ROOT)/tests/course/student-machine --steps "" >$(STUDENT_LOG) 2>&1 & smoke=$$!; \
 	  $(MAKE) --no-print-directory models reference build test-shell test-swift test-python fuzz-smoke-images test-containers || status=$$?; \

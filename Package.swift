@@ -23,6 +23,10 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/vapor/multipart-kit.git", from: "4.7.1"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/grpc/grpc-swift-2.git", from: "2.4.3"),
+        .package(url: "https://github.com/grpc/grpc-swift-nio-transport.git", from: "2.9.2"),
+        .package(url: "https://github.com/grpc/grpc-swift-protobuf.git", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-protobuf.git", from: "1.39.0"),
     ],
     targets: [
         // C libraries, found through pkg-config (see scripts/install-onnxruntime and docs/building.md).
@@ -71,6 +75,16 @@ let package = Package(
             ],
             path: "bench/pipeline"),
 
+        // The Open Inference Protocol's gRPC service and gRPC's health service: Swift code generated from
+        // Protos/ (scripts/generate-grpc) and committed, so that no build needs protoc or the plugins.
+        .target(
+            name: "OpenInferenceGRPC",
+            dependencies: [
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ]),
+
         // HTTP pieces both servers share: request ids, access log, metrics, JSON errors.
         .target(
             name: "HublotHTTP",
@@ -85,7 +99,9 @@ let package = Package(
         .target(
             name: "HublotClassifier",
             dependencies: [
-                "HublotAPI", "HublotCore", "HublotHTTP", "HublotVersion",
+                "HublotAPI", "HublotCore", "HublotHTTP", "HublotVersion", "OpenInferenceGRPC",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "MultipartKit", package: "multipart-kit"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -128,7 +144,10 @@ let package = Package(
         .testTarget(
             name: "HublotClassifierTests",
             dependencies: [
-                "HublotAPI", "HublotClassifier", "HublotVersion",
+                "HublotAPI", "HublotClassifier", "HublotVersion", "OpenInferenceGRPC",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
+                .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]),

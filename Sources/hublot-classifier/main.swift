@@ -12,7 +12,7 @@ import ServiceLifecycle
 struct HublotClassifierCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "hublot-classifier",
-        abstract: "Serve the models of a Hublot model repository over HTTP (Hublot API v1, Open Inference Protocol v2).",
+        abstract: "Serve the models of a Hublot model repository over HTTP (Hublot API v1, Open Inference Protocol v2) and gRPC (Open Inference Protocol).",
         discussion: """
             Every option can also be set by the environment variable named in its help; a flag wins over \
             the variable. SIGTERM or SIGINT stops accepting connections, lets in-flight requests finish \
@@ -25,6 +25,11 @@ struct HublotClassifierCommand: AsyncParsableCommand {
 
     @Option(help: "TCP port. Env: HUBLOT_PORT. Default: \(ClassifierConfiguration.defaultPort).")
     var port: Int?
+
+    @Option(
+        name: .customLong("grpc-port"),
+        help: "TCP port of the gRPC services (Open Inference Protocol, grpc.health.v1) on --host; 0 turns them off. Env: HUBLOT_GRPC_PORT. Default: \(ClassifierConfiguration.defaultGRPCPort).")
+    var grpcPort: Int?
 
     @Option(name: .customLong("models"), help: "Model repository folder. Env: HUBLOT_MODELS. Default: .cache/models (the package's prepared fixtures).")
     var modelsDirectory: String?
@@ -144,6 +149,8 @@ struct HublotClassifierCommand: AsyncParsableCommand {
             modelsDirectory: URL(fileURLWithPath: self.modelsDirectory ?? environment.string("HUBLOT_MODELS") ?? ".cache/models"))
         configuration.host = self.host ?? environment.string("HUBLOT_HOST") ?? configuration.host
         configuration.port = try self.port ?? environment.integer("HUBLOT_PORT", in: 0...65535) ?? configuration.port
+        let grpcPort = try self.grpcPort ?? environment.integer("HUBLOT_GRPC_PORT", in: 0...65535) ?? ClassifierConfiguration.defaultGRPCPort
+        configuration.grpcPort = grpcPort == 0 ? nil : grpcPort
         let names = self.models.isEmpty
             ? environment.string("HUBLOT_LOAD_MODELS").map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
             : self.models

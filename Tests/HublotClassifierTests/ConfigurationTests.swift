@@ -77,17 +77,6 @@ struct ConfigurationTests {
         }
     }
 
-    @Test("the v2 binary tensor extension is refused with a message, not misread")
-    func binaryExtensionRefused() async throws {
-        try await withClassifier { client in
-            let response = try await client.execute(
-                uri: "/v2/models/efficientnet_lite0/infer", method: .post,
-                headers: [.contentType: "application/octet-stream", .init("Inference-Header-Content-Length")!: "10"],
-                body: ByteBuffer(string: "{\"inputs\":[]}"))
-            try expectV2Error(response, .unsupportedMediaType)
-        }
-    }
-
     @Test("an environment variable holding an invalid value is refused, naming the variable")
     func invalidEnvironmentValues() {
         let environment = EnvironmentVariables([

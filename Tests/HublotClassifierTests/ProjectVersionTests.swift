@@ -16,6 +16,6 @@ func projectVersion() throws -> String {
         let version = try projectVersion()
         #expect(version.split(separator: ".").count == 3)
         #expect(HublotRelease.version == version)
-        #expect(V2Routes.serverVersion == version)
+        #expect(OpenInferenceService.serverVersion == version)
     }
 }

@@ -13,6 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+import tritonclient.grpc as grpcclient
 
 from hublot_testing import PACKAGE_ROOT, binary, free_port, get_json, models_dir, photos_dir, start_classifier
 from slow_clients import send_part_then_read, send_whole_body_then_read, trickle_headers_until_closed
@@ -121,12 +122,12 @@ def test_a_missing_repository_stops_the_program_with_a_message(tmp_path: Path) -
 
 
 def test_environment_variables_configure_the_server(tmp_path: Path) -> None:
-    port = free_port()
+    port, grpc_port = free_port(), free_port()
     log = (tmp_path / "env.log").open("wb")
     process = subprocess.Popen(
         [str(classifier_binary())], stdout=log, stderr=subprocess.STDOUT, cwd=PACKAGE_ROOT,
         env={**os.environ, "HUBLOT_HOST": "127.0.0.1", "HUBLOT_PORT": str(port), "HUBLOT_MODELS": str(models_dir()),
-             "HUBLOT_LOAD_MODELS": "efficientnet_lite0,not_there"})
+             "HUBLOT_LOAD_MODELS": "efficientnet_lite0,not_there", "HUBLOT_GRPC_PORT": str(grpc_port)})
     try:
         deadline = time.monotonic() + 60
         status, body = 0, None
@@ -143,6 +144,9 @@ def test_environment_variables_configure_the_server(tmp_path: Path) -> None:
         assert models["efficientnet_lite0"]["status"] == "ready"
         assert models["not_there"]["status"] == "failed"
         assert "not_there" in models["not_there"]["reason"]
+        # HUBLOT_GRPC_PORT moved the gRPC services.
+        with grpcclient.InferenceServerClient(url=f"127.0.0.1:{grpc_port}") as client:
+            assert client.is_model_ready("efficientnet_lite0")
     finally:
         process.terminate()
         assert process.wait(timeout=30) == 0
@@ -229,3 +233,22 @@ def test_a_head_trickling_in_is_cut_off(tmp_path: Path) -> None:
         assert trickle_headers_until_closed(server.port)
     finally:
         server.stop()
+
+
+def test_grpc_port_zero_turns_grpc_off_and_a_taken_port_stops_the_server(tmp_path: Path) -> None:
+    """--grpc-port 0 serves HTTP alone; a gRPC port another process holds stops the server at start with a
+    message naming the port and the way out, instead of running without its gRPC services."""
+    off = start_classifier(tmp_path / "off.log", "--grpc-port", "0")
+    try:
+        assert "gRPC server listening" not in off.log()
+    finally:
+        off.stop()
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = run("--host", "127.0.0.1", "--port", str(free_port()), "--grpc-port", str(port), "--models", str(models_dir()))
+    assert result.returncode != 0
+    assert f"cannot serve on 127.0.0.1:{port}" in result.stdout + result.stderr
+    assert "--grpc-port N chooses another port, 0 turns gRPC off" in result.stdout + result.stderr
+

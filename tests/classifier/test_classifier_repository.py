@@ -16,7 +16,8 @@ import pytest
 import tritonclient.http as httpclient
 from tritonclient.utils import InferenceServerException
 
-from hublot_testing import ServerProcess, binary, free_port, get_json, models_dir, photos_dir, start_classifier, start_server
+from hublot_testing import (ServerProcess, classifier_command, free_port, get_json, models_dir, photos_dir,
+                            start_classifier, start_server)
 
 MODEL = "efficientnet_lite0"
 
@@ -174,8 +175,7 @@ def test_started_before_its_models_it_stays_up_not_ready_then_serves_the_default
     repository = tmp_path / "models"
     repository.mkdir()
     port = free_port()
-    command = [str(binary("hublot-classifier", "HUBLOT_CLASSIFIER_BIN")), "--host", "127.0.0.1", "--port", str(port),
-               "--models", str(repository), "--model", MODEL, "--poll-interval-s", "0.2"]
+    command = classifier_command(port, "--model", MODEL, "--poll-interval-s", "0.2", models=repository)
     server = start_server(command, port, tmp_path / "classifier.log", "/v2/health/live")
     try:
         assert get_json(f"{server.url}/v2/health/ready")[0] == 503

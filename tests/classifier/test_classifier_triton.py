@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import urllib.request
+from pathlib import Path
+
 import numpy as np
 import pytest
 import tritonclient.http as httpclient
@@ -56,3 +60,72 @@ def test_infer_with_a_wrong_shape_is_refused(client: httpclient.InferenceServerC
     with pytest.raises(InferenceServerException) as failure:
         client.infer(MODEL, inputs=[tensor])
     assert "shape" in str(failure.value.message())
+
+
+# The binary tensor extension (tritonclient's default, binary_data=True) and the classification extension.
+
+
+def _json_probabilities(client: httpclient.InferenceServerClient, images: np.ndarray) -> np.ndarray:
+    tensor = httpclient.InferInput("images", list(images.shape), "FP32")
+    tensor.set_data_from_numpy(images, binary_data=False)
+    output = httpclient.InferRequestedOutput("probabilities", binary_data=False)
+    return client.infer(MODEL, inputs=[tensor], outputs=[output]).as_numpy("probabilities")
+
+
+def test_binary_fp32_equals_json(client: httpclient.InferenceServerClient, reference: dict[str, dict[str, np.ndarray]]) -> None:
+    images = np.concatenate([reference[stem]["input"] for stem in ["cat", "banana"]])
+    expected = _json_probabilities(client, images)
+    tensor = httpclient.InferInput("images", list(images.shape), "FP32")
+    tensor.set_data_from_numpy(images, binary_data=True)
+    output = httpclient.InferRequestedOutput("probabilities", binary_data=True)
+    result = client.infer(MODEL, inputs=[tensor], outputs=[output])
+    assert result.get_response()["outputs"][0]["parameters"] == {"binary_data_size": 2 * 1000 * 4}
+    probabilities = result.as_numpy("probabilities")
+    assert probabilities.dtype == np.float32 and probabilities.shape == (2, 1000)
+    assert np.abs(probabilities - expected).max() <= 1e-6
+    # No output named: tritonclient asks for every output as binary data (binary_data_output).
+    implicit = client.infer(MODEL, inputs=[tensor]).as_numpy("probabilities")
+    assert np.abs(implicit - expected).max() <= 1e-6
+
+
+def test_bytes_images_with_classification(client: httpclient.InferenceServerClient, classifier: ServerProcess, photos: Path) -> None:
+    stems = ["cat", "turtle"]
+    encoded = np.array([[(photos / f"{stem}.jpg").read_bytes()] for stem in stems], dtype=np.object_)
+    tensor = httpclient.InferInput("images", [len(stems), 1], "BYTES")
+    tensor.set_data_from_numpy(encoded, binary_data=True)
+    for binary in (True, False):
+        output = httpclient.InferRequestedOutput("probabilities", binary_data=binary, class_count=5)
+        top5 = client.infer(MODEL, inputs=[tensor], outputs=[output]).as_numpy("probabilities")
+        assert top5.shape == (2, 5)
+        rows = [[(item.decode() if isinstance(item, bytes) else item).split(":", 2) for item in row] for row in top5]
+        for stem, row in zip(stems, rows):
+            answer = _classify_v1(classifier.port, photos / f"{stem}.jpg")
+            assert [int(index) for _, index, _ in row] == [p["index"] for p in answer]
+            assert [label for _, _, label in row] == [p["label"] for p in answer]
+            assert max(abs(float(value) - p["probability"]) for (value, _, _), p in zip(row, answer)) <= 1e-6
+
+
+def _classify_v1(port: int, photo: Path) -> list[dict]:
+    """The top 5 of /v1's classify for `photo`."""
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}/v1/models/{MODEL}/classify?top_k=5", data=photo.read_bytes(),
+        headers={"Content-Type": "image/jpeg"}, method="POST")
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return json.loads(response.read())["predictions"]
+
+
+def test_bytes_errors(client: httpclient.InferenceServerClient, photos: Path) -> None:
+    broken = np.array([(photos / "cat.jpg").read_bytes(), b"not an image"], dtype=np.object_)
+    tensor = httpclient.InferInput("images", [2], "BYTES")
+    tensor.set_data_from_numpy(broken, binary_data=True)
+    with pytest.raises(InferenceServerException) as failure:
+        client.infer(MODEL, inputs=[tensor])
+    assert failure.value.status() == "422" and "image 1:" in failure.value.message()
+    text = httpclient.InferInput("images", [1], "BYTES")
+    text.set_data_from_numpy(np.array([b"abc"], dtype=np.object_), binary_data=False)
+    with pytest.raises(InferenceServerException) as failure:
+        client.infer(MODEL, inputs=[text])
+    assert "BYTES images must come as binary data" in failure.value.message()
+    with pytest.raises(InferenceServerException) as failure:
+        client.infer(MODEL, inputs=[tensor], request_compression_algorithm="gzip")
+    assert failure.value.status() == "415"

@@ -75,6 +75,7 @@ class ServerProcess:
     port: int
     log_path: Path
     log_file: IO[bytes] = field(repr=False)
+    grpc_port: int | None = None
 
     def log(self) -> str:
         """Everything the server wrote so far."""
@@ -129,13 +130,24 @@ def start_server(command: list[str], port: int, log_path: Path, ready_path: str,
     raise RuntimeError(f"{command[0]} was not ready within {ready_within} s:\n{log}")
 
 
+def classifier_command(port: int, *extra: str, models: Path | None = None,
+                       grpc_port: int | None = None) -> list[str]:
+    """`hublot-classifier --host 127.0.0.1 --port P --grpc-port G --models DIR *extra`: the gRPC services
+    on `grpc_port`, else on a free port (the default, 8001, would clash between servers run at once),
+    unless `extra` gives --grpc-port itself."""
+    grpc = [] if "--grpc-port" in extra else ["--grpc-port", str(grpc_port or free_port())]
+    return [str(binary("hublot-classifier", "HUBLOT_CLASSIFIER_BIN")), "--host", "127.0.0.1", "--port", str(port),
+            *grpc, "--models", str(models or models_dir()), *extra]
+
+
 def start_classifier(log_path: Path, *extra: str, models: Path | None = None,
                      ready_within: float = 60.0) -> ServerProcess:
-    """`hublot-classifier --host 127.0.0.1 --port P --models DIR *extra`, once the default model is ready."""
-    port = free_port()
-    command = [str(binary("hublot-classifier", "HUBLOT_CLASSIFIER_BIN")), "--host", "127.0.0.1",
-               "--port", str(port), "--models", str(models or models_dir()), *extra]
-    return start_server(command, port, log_path, "/v2/health/ready", ready_within)
+    """`classifier_command(...)` on free ports, once the default model is ready; `grpc_port` tells where gRPC is."""
+    port, grpc_port = free_port(), free_port()
+    command = classifier_command(port, *extra, models=models, grpc_port=grpc_port)
+    server = start_server(command, port, log_path, "/v2/health/ready", ready_within)
+    server.grpc_port = None if "--grpc-port" in extra else grpc_port
+    return server
 
 
 def start_front(classifier_url: str, log_path: Path, wait_ready: bool = True) -> ServerProcess:

@@ -24,14 +24,15 @@ public enum ClassifierApplication {
     }
 
     /// Builds the application as ``build(configuration:source:registry:logger:)`` does, and returns with it
-    /// its model manager: the registry of its models, whose state changes can be awaited
-    /// (``ModelRegistry/settledState(of:)``), and the scans, loads and unloads.
+    /// its model manager (the registry of its models, whose state changes can be awaited with
+    /// ``ModelRegistry/settledState(of:)``, and the scans, loads and unloads) and its gRPC server, when
+    /// `configuration.grpcPort` asks for one.
     public static func assemble(
         configuration: ClassifierConfiguration,
         source: (any ModelSource)? = nil,
         registry: PrometheusCollectorRegistry = PrometheusMetrics.registry,
         logger: Logger = Logger(label: "hublot-classifier")
-    ) throws -> (application: App, models: ModelManager) {
+    ) throws -> (application: App, models: ModelManager, grpc: GRPCEndpoint?) {
         let problems = configuration.problems()
         guard problems.isEmpty else { throw ConfigurationError(problems: problems) }
         let source = source ?? CoreModelSource(repository: configuration.modelsDirectory, instances: configuration.instances)
@@ -57,19 +58,31 @@ public enum ClassifierApplication {
         let router = Router(context: HublotRequestContext.self)
         router.addHublotMiddleware(registry: registry)
         router.addMetricsRoute(registry: registry)
+        let openInference = OpenInferenceService(classification: service)
+        let repository = RepositoryService(manager: manager, control: configuration.modelControl)
         OpenAPIDocument.add(to: router)
         V1Routes(service: service).add(to: router)
-        V2Routes(service: service).add(to: router)
-        RepositoryRoutes(manager: manager, control: configuration.modelControl).add(to: router)
+        V2Routes(service: openInference).add(to: router)
+        RepositoryRoutes(repository: repository).add(to: router)
 
         let models = ModelService(manager: manager, initial: initial, decodePool: decodePool)
+        // After the models' service: a graceful shutdown stops the HTTP server, then gRPC, then drains the queues.
+        let grpc = try configuration.grpcPort.map { port in
+            try GRPCEndpoint(
+                host: configuration.host, port: port, maxMessageBytes: configuration.maxBodyBytes,
+                services: [
+                    InferenceGRPCService(inference: openInference, repository: repository),
+                    HealthGRPCService(inference: openInference),
+                ],
+                metrics: metrics, logger: logger)
+        }
         let application = Application(
             router: router,
             server: HublotServer.http1(idleTimeout: configuration.idleTimeout, requestHeadTimeout: configuration.headerTimeout),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "hublot-classifier"),
-            services: [models],
+            services: [models] + (grpc.map { [$0] } ?? []),
             logger: logger)
-        return (application, manager)
+        return (application, manager, grpc)
     }
 }
 

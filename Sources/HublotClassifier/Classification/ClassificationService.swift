@@ -147,6 +147,31 @@ public struct ClassificationService: Sendable {
         return (ready, try await self.results(of: slots, in: ready).map(\.output))
     }
 
+    /// Runs encoded images (the v2 infer path's BYTES input) through the model's queue: admitted all at
+    /// once, each decoded and preprocessed into its row on the decode pool, concurrently. One image that
+    /// cannot be decoded fails the request with its error, its position named; nothing is run then.
+    public func infer(images: [[UInt8]], model asked: ReadyModel) async throws -> (model: ReadyModel, outputs: [[Float]]) {
+        let (ready, slots) = try self.admit(images.count, to: asked)
+        do {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for (position, (image, slot)) in zip(images, slots).enumerated() {
+                    group.addTask {
+                        do {
+                            _ = try await self.prepare(image, model: ready.model, into: ready.queue.buffer(of: slot), row: slot.index)
+                        } catch let error as APIError where images.count > 1 {
+                            throw APIError(status: error.status, code: error.code, message: "image \(position): \(error.message)", headers: error.headers)
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+        } catch {
+            for slot in slots { ready.queue.withdraw(slot) }
+            throw error
+        }
+        return (ready, try await self.results(of: slots, in: ready).map(\.output))
+    }
+
     /// Admits `count` images into the model's queue before preparing them, else 503 (full) or 400 (never
     /// fits). When the version looked up was retired meanwhile (its queue stopped: the model was replaced
     /// while the request arrived), the version serving now takes them: a replacement loses no request.

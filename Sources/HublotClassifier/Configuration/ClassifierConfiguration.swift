@@ -9,6 +9,9 @@ public struct ClassifierConfiguration: Sendable {
     public var host: String
     /// TCP port to bind; 0 picks a free one (`--port`, `HUBLOT_PORT`).
     public var port: Int
+    /// TCP port of the gRPC services on `host`; 0 picks a free one; nil serves no gRPC. The executable's
+    /// `--grpc-port` / `HUBLOT_GRPC_PORT` default to ``defaultGRPCPort`` and turn it off with 0.
+    public var grpcPort: Int?
     /// The model repository folder (`--models`, `HUBLOT_MODELS`).
     public var modelsDirectory: URL
     /// Names of the models to load; nil loads every model of the repository (`--model`, `HUBLOT_LOAD_MODELS`).
@@ -72,6 +75,8 @@ public struct ClassifierConfiguration: Sendable {
 
     /// Default port of the model server.
     public static let defaultPort = 8081
+    /// Default gRPC port of the executable (Triton's and KServe's).
+    public static let defaultGRPCPort = 8001
     /// Default model name.
     public static let defaultModelName = "efficientnet_lite0"
     /// Default batching: up to 8 images (see docs/api.md for the measurement).
@@ -112,6 +117,7 @@ public struct ClassifierConfiguration: Sendable {
     public init(
         host: String = "127.0.0.1",
         port: Int = ClassifierConfiguration.defaultPort,
+        grpcPort: Int? = nil,
         modelsDirectory: URL,
         modelNames: [String]? = nil,
         defaultModel: String = ClassifierConfiguration.defaultModelName,
@@ -146,6 +152,7 @@ public struct ClassifierConfiguration: Sendable {
         self.responseCacheSize = responseCacheSize
         self.host = host
         self.port = port
+        self.grpcPort = grpcPort
         self.modelsDirectory = modelsDirectory
         self.modelNames = modelNames
         self.defaultModel = defaultModel
@@ -171,6 +178,10 @@ public struct ClassifierConfiguration: Sendable {
     public func problems() -> [String] {
         var problems: [String] = []
         if !(0...65535).contains(self.port) { problems.append("port must be in 0...65535") }
+        if let grpcPort = self.grpcPort {
+            if !(0...65535).contains(grpcPort) { problems.append("gRPC port must be in 0...65535") }
+            if grpcPort == self.port && grpcPort != 0 { problems.append("the gRPC port must differ from the HTTP port (\(grpcPort))") }
+        }
         if self.maxBatchSize < 1 { problems.append("max batch size must be at least 1") }
         if self.maxBatchDelay < .zero { problems.append("max batch delay must not be negative") }
         if self.queueCapacity < 1 { problems.append("queue capacity must be at least 1") }

@@ -107,4 +107,11 @@ public struct ClassifierMetrics: Sendable {
         self.registry.makeGauge(descriptor: Self.descriptor("model_ready", unit: "", help: "1 when the model serves, else 0."), labels: [("model", model)]).set(to: ready ? 1 : 0)
         self.registry.makeGauge(descriptor: Self.descriptor("models_loaded", unit: "", help: "Models ready to serve.")).set(to: Double(loaded))
     }
+
+    /// Counts one gRPC call by method (`inference.GRPCInferenceService/ModelInfer`) and status code name
+    /// (`ok`, `invalidArgument`, …), and records its duration: the gRPC counterpart of the HTTP request metrics.
+    public func recordGRPCCall(method: String, code: String, duration: Duration) {
+        self.registry.makeCounter(descriptor: Self.descriptor("grpc_requests", unit: "total", help: "gRPC calls by method and status code."), labels: [("method", method), ("code", code)]).increment()
+        self.registry.makeDurationHistogram(descriptor: Self.descriptor("grpc_request_duration", unit: "seconds", help: "Time from a gRPC call's start to its answer."), labels: [("method", method)], buckets: Self.durationBuckets).record(duration)
+    }
 }

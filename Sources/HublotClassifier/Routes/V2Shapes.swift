@@ -94,7 +94,8 @@ public enum V2 {
         public let outputs: [TensorMetadata]
     }
 
-    /// A tensor in an inference request (JSON data, flat or nested).
+    /// A tensor in an inference request: JSON `data` (flat or nested), or, under the binary tensor
+    /// extension, `parameters.binary_data_size` bytes of the body after the JSON header.
     public struct RequestInput: Decodable, Sendable {
         /// Tensor name.
         public let name: String
@@ -102,25 +103,62 @@ public enum V2 {
         public let shape: [Int]
         /// Element type.
         public let datatype: String
-        /// The values, row-major.
-        public let data: FlatNumbers
+        /// The values of an `FP32` tensor given as JSON `data`, row-major.
+        public let data: FlatNumbers?
+        /// True when a `BYTES` tensor came as JSON `data` (strings cannot carry encoded images).
+        public let hasJSONStrings: Bool
+        /// Binary tensor extension parameters.
+        public let parameters: InputParameters?
+
+        private enum CodingKeys: String, CodingKey { case name, shape, datatype, data, parameters }
+
+        /// Decodes the tensor; `data` is read as numbers for every datatype but `BYTES`.
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            self.name = try container.decode(String.self, forKey: .name)
+            self.shape = try container.decode([Int].self, forKey: .shape)
+            self.datatype = try container.decode(String.self, forKey: .datatype)
+            self.parameters = try container.decodeIfPresent(InputParameters.self, forKey: .parameters)
+            if self.datatype == "BYTES" {
+                self.data = nil
+                self.hasJSONStrings = container.contains(.data)
+            } else {
+                self.data = try container.decodeIfPresent(FlatNumbers.self, forKey: .data)
+                self.hasJSONStrings = false
+            }
+        }
+    }
+
+    /// An input's parameters this server understands.
+    public struct InputParameters: Decodable, Sendable {
+        /// The size of the tensor's data in the binary part of the body (binary tensor extension).
+        public let binary_data_size: Int?
     }
 
     /// A requested output.
     public struct RequestOutput: Decodable, Sendable {
         /// Output name.
         public let name: String
-        /// Parameters (only `binary_data: false` is supported).
-        public let parameters: Parameters?
+        /// Parameters: `binary_data`, `classification`.
+        public let parameters: OutputParameters?
     }
 
-    /// Request or output parameters this server understands.
-    public struct Parameters: Decodable, Sendable {
-        /// Binary tensor extension flag (must be false or absent).
+    /// A requested output's parameters this server understands.
+    public struct OutputParameters: Decodable, Sendable {
+        /// Return the output as binary data after the JSON header (binary tensor extension).
         public let binary_data: Bool?
+        /// Return the top `classification` classes as a `BYTES` tensor of `"probability:index:label"`
+        /// strings instead of the probabilities (Triton's classification extension).
+        public let classification: Int?
     }
 
-    /// `POST /v2/models/{name}/infer` request.
+    /// An inference request's parameters this server understands (others are ignored).
+    public struct RequestParameters: Decodable, Sendable {
+        /// Outputs not listed in `outputs` (all of them when none is) come as binary data.
+        public let binary_data_output: Bool?
+    }
+
+    /// `POST /v2/models/{name}/infer` request (its JSON part, under the binary tensor extension).
     public struct InferenceRequest: Decodable, Sendable {
         /// Request id, echoed.
         public let id: String?
@@ -128,22 +166,48 @@ public enum V2 {
         public let inputs: [RequestInput]
         /// Requested outputs (optional).
         public let outputs: [RequestOutput]?
+        /// Request parameters (optional).
+        public let parameters: RequestParameters?
     }
 
     /// A tensor in an inference response.
-    public struct ResponseOutput: Codable, Sendable {
+    public struct ResponseOutput: Encodable, Sendable {
         /// Tensor name.
         public let name: String
-        /// Element type, `FP32`.
+        /// Element type, `FP32` (probabilities) or `BYTES` (classification strings).
         public let datatype: String
-        /// Shape `[N, classes]`.
+        /// Shape `[N, classes]`, or `[N, k]` for a classification.
         public let shape: [Int]
-        /// Flat row-major values.
-        public let data: [Float]
+        /// Flat row-major values; nil when they are sent as binary data.
+        public let data: ResponseData?
+        /// `binary_data_size` when the values are sent as binary data.
+        public let parameters: BinaryDataParameters?
     }
 
-    /// `POST /v2/models/{name}/infer` answer.
-    public struct InferenceResponse: ResponseCodable, Sendable {
+    /// An output's values given as JSON.
+    public enum ResponseData: Encodable, Sendable, Equatable {
+        /// FP32 values.
+        case numbers([Float])
+        /// BYTES values.
+        case strings([String])
+
+        /// Encodes the array.
+        public func encode(to encoder: any Encoder) throws {
+            switch self {
+            case .numbers(let values): try values.encode(to: encoder)
+            case .strings(let values): try values.encode(to: encoder)
+            }
+        }
+    }
+
+    /// Where an output's binary data is: its size, in the order of the outputs.
+    public struct BinaryDataParameters: Encodable, Sendable {
+        /// Bytes of this output in the binary part of the body.
+        public let binary_data_size: Int
+    }
+
+    /// `POST /v2/models/{name}/infer` answer (its JSON part, under the binary tensor extension).
+    public struct InferenceResponse: Encodable, Sendable {
         /// Model name.
         public let model_name: String
         /// Model version.

@@ -1,4 +1,6 @@
 import Foundation
+import GRPCCore
+import GRPCNIOTransportHTTP2Posix
 import HublotAPI
 import HublotClassifier
 import HublotCore
@@ -38,10 +40,34 @@ func withClassifierAndModels<T: Sendable>(
 ) async throws -> T {
     var configuration = ClassifierConfiguration(port: 0, modelsDirectory: try models ?? Fixtures.modelRepository())
     configure(&configuration)
-    let (app, modelRegistry) = try ClassifierApplication.assemble(configuration: configuration, source: source, registry: registry)
+    let (app, modelRegistry, _) = try ClassifierApplication.assemble(configuration: configuration, source: source, registry: registry)
     return try await app.test(mode) { client in
         if waitForReady { try await waitUntilReady(modelRegistry.registry) }
         return try await body(client, modelRegistry)
+    }
+}
+
+/// ``withClassifierAndModels(models:source:mode:configure:waitForReady:registry:_:)`` with its gRPC server on
+/// a free port of 127.0.0.1: `body` also gets a gRPC client connected to it.
+func withClassifierAndGRPC<T: Sendable>(
+    source: (any ModelSource)? = nil,
+    configure: (inout ClassifierConfiguration) -> Void = { _ in },
+    waitForReady: Bool = true,
+    registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
+    _ body: @escaping @Sendable (any TestClientProtocol, GRPCClient<HTTP2ClientTransport.Posix>) async throws -> T
+) async throws -> T {
+    var configuration = ClassifierConfiguration(port: 0, grpcPort: 0, modelsDirectory: try Fixtures.modelRepository())
+    configure(&configuration)
+    let (app, models, grpc) = try ClassifierApplication.assemble(configuration: configuration, source: source, registry: registry)
+    let endpoint = try #require(grpc)
+    return try await app.test(.router) { client in
+        if waitForReady { try await waitUntilReady(models.registry) }
+        let port = try await endpoint.listeningPort
+        return try await withGRPCClient(
+            transport: try .http2NIOPosix(target: .ipv4(address: "127.0.0.1", port: port), transportSecurity: .plaintext)
+        ) { grpcClient in
+            try await body(client, grpcClient)
+        }
     }
 }
 
