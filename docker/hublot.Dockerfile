@@ -135,8 +135,10 @@ COPY --from=build /out/bin/hublot_HublotClassifier.resources /usr/local/bin/hubl
 COPY --from=build /out/doc/onnxruntime/ /usr/share/doc/onnxruntime/
 COPY LICENSE NOTICE /usr/share/doc/hublot/
 USER hublot
-ENV PATH=/usr/local/bin:/usr/bin HUBLOT_HOST=0.0.0.0 HUBLOT_PORT=8000 HUBLOT_MODELS=/models
+ENV PATH=/usr/local/bin:/usr/bin HUBLOT_HOST=0.0.0.0 HUBLOT_PORT=8000 HUBLOT_GRPC_PORT=8001 HUBLOT_MODELS=/models
+# HTTP (Hublot API v1, Open Inference Protocol v2), then gRPC (Open Inference Protocol, grpc.health.v1).
 EXPOSE 8000
+EXPOSE 8001
 # Ready = the default model is loaded and warm (Open Inference Protocol v2).
 # Only bash is in the image: /dev/tcp, printf and read are its builtins.
 HEALTHCHECK --interval=5s --timeout=3s --start-period=30s --start-interval=1s --retries=3 \

@@ -38,7 +38,10 @@ class RunningServer:
         log_dir.mkdir(parents=True, exist_ok=True)
         self.log_path = log_dir / f"{spec.name}.log"
         log = self.log_path.open("ab")
-        environment = {**os.environ, **spec.env}
+        # hublot-classifier's gRPC services are off unless a spec turns them on: several classifiers run at
+        # once here, and each would take gRPC's default port 8001 (an environment variable, which older
+        # builds compared by bench/ab ignore, where a flag would stop them).
+        environment = {**os.environ, "HUBLOT_GRPC_PORT": "0", **spec.env}
         started = time.perf_counter()
         self.process = subprocess.Popen(
             spec.command, stdout=log, stderr=subprocess.STDOUT, env=environment, start_new_session=True

@@ -15,6 +15,8 @@ import pytest
 
 from hublot_testing import ServerProcess, start_classifier
 
+MODEL = "efficientnet_lite0"
+
 
 def classify(port: int, image: bytes, request_id: str, timeout: float = 60.0) -> tuple[int, dict[str, str], dict[str, object]]:
     """POST /v1/classify with a raw JPEG; status, headers and JSON body."""
@@ -96,6 +98,55 @@ def test_sigterm_lets_in_flight_requests_finish_and_exits_0(own_server: ServerPr
     with pytest.raises(OSError):
         classify(own_server.port, cat, "after", timeout=2)
     assert "batch queues drained and stopped" in own_server.log()
+
+
+def grpc_infers_started(port: int) -> float:
+    """gRPC ModelInfer calls in flight or answered, from `hublot_grpc_active_requests` and `hublot_grpc_requests_total`."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+    try:
+        connection.request("GET", "/metrics")
+        text = connection.getresponse().read().decode()
+    finally:
+        connection.close()
+    method = re.escape('method="inference.GRPCInferenceService/ModelInfer"')
+    series = re.findall(rf'^hublot_grpc_(?:active_requests|requests_total)\{{{method}[^}}]*\}} (\S+)$', text, re.MULTILINE)
+    return sum(float(value) for value in series)
+
+
+def test_sigterm_lets_in_flight_grpc_calls_finish_and_ends_health_watches(tmp_path: Path, photos: Path) -> None:
+    """gRPC shuts down like HTTP: the calls in flight are answered, a health watch is told NOT_SERVING and
+    ends (it does not hold the shutdown up: the shutdown timeout here is far longer than the bounded wait)."""
+    import grpc
+    import numpy as np
+    import tritonclient.grpc as grpcclient
+    from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+    server = start_classifier(tmp_path / "classifier.log", "--shutdown-timeout-s", "300")
+    try:
+        turtle = np.array([(photos / "turtle.jpg").read_bytes()], dtype=np.object_)
+        client = grpcclient.InferenceServerClient(url=f"127.0.0.1:{server.grpc_port}")
+
+        def infer(_: int) -> tuple[int, ...]:
+            tensor = grpcclient.InferInput("images", [1], "BYTES")
+            tensor.set_data_from_numpy(turtle)
+            return client.infer(MODEL, inputs=[tensor]).as_numpy("probabilities").shape
+
+        with grpc.insecure_channel(f"127.0.0.1:{server.grpc_port}") as channel, ThreadPoolExecutor(max_workers=8) as pool:
+            watch = health_pb2_grpc.HealthStub(channel).Watch(health_pb2.HealthCheckRequest(service=""), timeout=120)
+            assert next(watch).status == health_pb2.HealthCheckResponse.SERVING
+            calls = [pool.submit(infer, i) for i in range(8)]
+            deadline = time.monotonic() + 30
+            # SIGTERM once the server has all eight (in flight or answered): it counts them, no guessed pause.
+            while grpc_infers_started(server.port) < 8:
+                assert time.monotonic() < deadline, "the eight gRPC calls had not all reached the server after 30 s"
+                time.sleep(0.005)
+            server.terminate()
+            assert [call.result(timeout=60) for call in calls] == [(1, 1000)] * 8
+            assert [update.status for update in watch] == [health_pb2.HealthCheckResponse.NOT_SERVING]
+        assert server.wait(timeout=60) == 0
+        assert "batch queues drained and stopped" in server.log()
+    finally:
+        server.stop()
 
 
 def test_one_access_log_line_per_request(classifier: ServerProcess, photos: Path) -> None:

@@ -407,11 +407,11 @@ def test_pods_run_as_the_images_user_locked_down(program: str):
 def test_ports_agree_with_the_image(program: str):
     image_env = dockerfile_env(program)
     exposed = [int(p) for p in re.findall(r"^EXPOSE (\d+)$", stage(program), flags=re.M)]
-    port_variable = {"classifier": "HUBLOT_PORT", "front": "HUBLOT_FRONT_PORT"}[program]
+    port_variables = {"classifier": ["HUBLOT_PORT", "HUBLOT_GRPC_PORT"], "front": ["HUBLOT_FRONT_PORT"]}[program]
     ports = container(program)["ports"]
-    assert [p["containerPort"] for p in ports] == exposed == [int(image_env[port_variable])], (
+    assert [p["containerPort"] for p in ports] == exposed == [int(image_env[v]) for v in port_variables], (
         f"{program}: containerPort {[p['containerPort'] for p in ports]}, EXPOSE {exposed}, "
-        f"{port_variable}={image_env.get(port_variable)}")
+        f"{ {v: image_env.get(v) for v in port_variables} }")
     named = {p["name"]: p["containerPort"] for p in ports}
     for kind, probe in probes(container(program)):
         assert probe["httpGet"]["port"] in named or probe["httpGet"]["port"] in named.values(), (
@@ -423,8 +423,9 @@ def test_ports_agree_with_the_image(program: str):
         for port in service["spec"]["ports"]:
             assert port["targetPort"] in named or port["targetPort"] in named.values(), (
                 f"Service/{service['metadata']['name']} targets {port['targetPort']}, the container has {named}")
-            assert port["port"] == exposed[0], (
-                f"Service/{service['metadata']['name']} listens on {port['port']}, the image on {exposed[0]}")
+            target = named.get(port["targetPort"], port["targetPort"])
+            assert port["port"] == target, (
+                f"Service/{service['metadata']['name']} listens on {port['port']} for container port {target}")
 
 
 def test_the_front_balances_over_the_headless_classifier_service():

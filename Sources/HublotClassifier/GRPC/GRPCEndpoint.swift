@@ -63,8 +63,8 @@ public final class GRPCEndpoint: Service, Sendable {
     }
 }
 
-/// Counts every gRPC call by method and status code, with its duration (until its answer starts: the
-/// whole call for a unary one).
+/// Counts every gRPC call by method and status code, with its duration, and the calls in progress (until
+/// the answer starts: the whole call for a unary one).
 struct GRPCMetricsInterceptor: ServerInterceptor {
     let metrics: ClassifierMetrics
 
@@ -75,6 +75,8 @@ struct GRPCMetricsInterceptor: ServerInterceptor {
     ) async throws -> StreamingServerResponse<Output> {
         let started = ContinuousClock.now
         let method = context.descriptor.fullyQualifiedMethod
+        self.metrics.trackGRPCCall(method: method, delta: 1)
+        defer { self.metrics.trackGRPCCall(method: method, delta: -1) }
         do {
             let response = try await next(request, context)
             let code: String

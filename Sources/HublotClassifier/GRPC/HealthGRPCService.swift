@@ -1,5 +1,6 @@
 import GRPCCore
 import OpenInferenceGRPC
+import ServiceLifecycle
 
 /// gRPC's standard health service (`grpc.health.v1.Health`), what Kubernetes' gRPC probes and
 /// grpc_health_probe ask: the server (`""`) and `inference.GRPCInferenceService` are SERVING once the
@@ -37,9 +38,10 @@ public struct HealthGRPCService: Grpc_Health_V1_Health.SimpleServiceProtocol {
         }
     }
 
-    /// Sends the status, then each change of it, until the client goes away. The registry has no change
-    /// notification for "any model's readiness", so the status is sampled every `watchInterval`: a
-    /// change reaches the watcher within that time.
+    /// Sends the status, then each change of it, until the client goes away; on the server's graceful
+    /// shutdown, NOT_SERVING and the end of the stream (a watch must not hold the shutdown up). The registry
+    /// has no change notification for "any model's readiness", so the status is sampled every
+    /// `watchInterval`: a change reaches the watcher within that time.
     public func watch(
         request: Grpc_Health_V1_HealthCheckRequest, response: RPCWriter<Grpc_Health_V1_HealthCheckResponse>, context: ServerContext
     ) async throws {
@@ -47,15 +49,20 @@ public struct HealthGRPCService: Grpc_Health_V1_Health.SimpleServiceProtocol {
             try await response.write(.with { $0.status = .serviceUnknown })
             return
         }
-        var sent: Grpc_Health_V1_HealthCheckResponse.ServingStatus?
-        while !Task.isCancelled {
-            let status = self.status
-            if status != sent {
-                try await response.write(.with { $0.status = status })
-                sent = status
+        try? await cancelWhenGracefulShutdown {
+            var sent: Grpc_Health_V1_HealthCheckResponse.ServingStatus?
+            while !Task.isCancelled {
+                let status = self.status
+                if status != sent {
+                    try await response.write(.with { $0.status = status })
+                    sent = status
+                }
+                // A sampling period, not synchronisation: nothing waits on this sleep.
+                try await Task.sleep(for: self.watchInterval)
             }
-            // A sampling period, not synchronisation: nothing waits on this sleep.
-            try await Task.sleep(for: self.watchInterval)
+        }
+        if Task.isShuttingDownGracefully {
+            try await response.write(.with { $0.status = .notServing })
         }
     }
 }

@@ -110,6 +110,12 @@ public struct ClassifierMetrics: Sendable {
 
     /// Counts one gRPC call by method (`inference.GRPCInferenceService/ModelInfer`) and status code name
     /// (`ok`, `invalidArgument`, …), and records its duration: the gRPC counterpart of the HTTP request metrics.
+    /// Counts a gRPC call in progress (`delta` 1 when it starts, -1 when its answer starts).
+    public func trackGRPCCall(method: String, delta: Int) {
+        let gauge = self.registry.makeGauge(descriptor: Self.descriptor("grpc_active_requests", unit: "", help: "gRPC calls in progress, by method."), labels: [("method", method)])
+        if delta >= 0 { gauge.increment(by: Double(delta)) } else { gauge.decrement(by: Double(-delta)) }
+    }
+
     public func recordGRPCCall(method: String, code: String, duration: Duration) {
         self.registry.makeCounter(descriptor: Self.descriptor("grpc_requests", unit: "total", help: "gRPC calls by method and status code."), labels: [("method", method), ("code", code)]).increment()
         self.registry.makeDurationHistogram(descriptor: Self.descriptor("grpc_request_duration", unit: "seconds", help: "Time from a gRPC call's start to its answer."), labels: [("method", method)], buckets: Self.durationBuckets).record(duration)
