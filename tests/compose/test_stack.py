@@ -45,6 +45,26 @@ def test_starts_from_nothing_and_classifies_through_the_front(stack: Stack) -> N
     assert stack.request("GET", "/readyz").status == 200
 
 
+def test_the_classifier_container_serves_grpc_on_its_network(stack: Stack) -> None:
+    """The image's gRPC port (8001, not published: only the front is) answers on the stack's network, here
+    reached at the container's own address on this host's bridge: health and a classification of cat.jpg."""
+    import grpc
+    import numpy as np
+    import tritonclient.grpc as grpcclient
+    from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+    stack.up()
+    address = stack.inspect("classifier", "{{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}").split()[0]
+    with grpc.insecure_channel(f"{address}:8001") as channel:
+        health = health_pb2_grpc.HealthStub(channel).Check(health_pb2.HealthCheckRequest(service=""), timeout=10)
+        assert health.status == health_pb2.HealthCheckResponse.SERVING
+    client = grpcclient.InferenceServerClient(url=f"{address}:8001")
+    tensor = grpcclient.InferInput("images", [1], "BYTES")
+    tensor.set_data_from_numpy(np.array([(PHOTOS / "cat.jpg").read_bytes()], dtype=np.object_))
+    top = client.infer(MODEL, inputs=[tensor], outputs=[grpcclient.InferRequestedOutput("probabilities", class_count=1)])
+    assert top.as_numpy("probabilities")[0][0].decode().split(":", 2)[2] in CAT_LABELS
+
+
 def test_front_answers_503_while_the_classifier_is_dead_and_recovers(stack: Stack) -> None:
     stack.up()
     stack.compose("kill", "classifier")
