@@ -444,12 +444,12 @@ log_lacks() { if grep -qE -- "$1" "$FAKE_LOG"; then echo "unexpected call: $1" >
 # --- host package sets (scripts/setup-host) ----------------------------------------
 
 SETUP_HOST="$BATS_TEST_DIRNAME/../../scripts/setup-host"
-TEST_TOOLS_RE='chromium|bats|wrk|shellcheck|jq'
+TEST_TOOLS_RE='chromium|bats|wrk|nghttp2|shellcheck|jq'
 
 @test "-d --dry-run, nothing installed: the course's packages only, no test tool" {
   docker_engine; base_image_present
   packages_missing binutils ca-certificates curl git pkg-config libturbojpeg0-dev libspng-dev python3-venv \
-                   jq shellcheck bats wrk chromium chromium-driver
+                   jq shellcheck bats wrk nghttp2-client chromium chromium-driver
   run "$PRELOAD" -d --dry-run
   [ "$status" -eq 0 ]
   [[ "$output" == *"==> would install course packages: binutils ca-certificates curl git pkg-config libturbojpeg0-dev libspng-dev python3-venv"* ]]
@@ -458,11 +458,11 @@ TEST_TOOLS_RE='chromium|bats|wrk|shellcheck|jq'
 }
 
 @test "setup-host --tests --dry-run: Debian's test tools are chromium and chromium-driver" {
-  packages_missing jq shellcheck bats wrk chromium chromium-driver
+  packages_missing jq shellcheck bats wrk nghttp2-client chromium chromium-driver
   run "$SETUP_HOST" --tests --dry-run
   [ "$status" -eq 0 ]
   [[ "$output" == *"==> course packages present"* ]]
-  [[ "$output" == *"==> would install test tools (debian): jq shellcheck bats wrk chromium chromium-driver"* ]]
+  [[ "$output" == *"==> would install test tools (debian): jq shellcheck bats wrk nghttp2-client chromium chromium-driver"* ]]
 }
 
 @test "setup-host --tests --dry-run on Ubuntu: chromium (or chromium-browser) and chromium-chromedriver" {
@@ -508,6 +508,19 @@ TEST_TOOLS_RE='chromium|bats|wrk|shellcheck|jq'
   [ "$status" -eq 1 ]
   [[ "$output" == *"test tool wrk: not in this distribution's archive"* ]]
   log_lacks 'apt-get install'
+}
+
+@test "setup-host --tests: a candidate is found even when apt-cache writes a long version table after it" {
+  # Under pipefail, a `grep -q` that stops at the Candidate line leaves apt-cache writing into a closed
+  # pipe (SIGPIPE, 141): the package then read as missing from the archive (seen on a fresh CI machine).
+  packages_missing bats
+  fake apt-cache 'printf "%s:\n  Installed: (none)\n  Candidate: 1.8.2-1\n  Version table:\n" "${@: -1}"
+for ((line = 0; line < 20000; line++)); do echo "     1.8.2-1 500 http://deb.debian.org/debian bookworm/main amd64 Packages"; done
+exit 0'
+  run "$SETUP_HOST" --tests
+  [ "$status" -eq 0 ]
+  [[ "$output" != *"not in this distribution's archive"* ]]
+  grep -qx 'apt-get install -y -q --no-install-recommends bats' "$FAKE_LOG"
 }
 
 # --- Swift ---------------------------------------------------------------------------
