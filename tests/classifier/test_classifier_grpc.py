@@ -4,7 +4,6 @@ answers equal to the JSON route's for the same input."""
 
 from __future__ import annotations
 
-import json
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -13,11 +12,11 @@ import grpc
 import numpy as np
 import pytest
 import tritonclient.grpc as grpcclient
-import tritonclient.http as httpclient
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from tritonclient.utils import InferenceServerException
 
 from hublot_testing import ServerProcess
+from oip_clients import json_probabilities, top5_v1
 
 MODEL = "efficientnet_lite0"
 
@@ -26,24 +25,6 @@ MODEL = "efficientnet_lite0"
 def client(classifier: ServerProcess) -> grpcclient.InferenceServerClient:
     assert classifier.grpc_port is not None
     return grpcclient.InferenceServerClient(url=f"127.0.0.1:{classifier.grpc_port}")
-
-
-def _json_probabilities(classifier: ServerProcess, images: np.ndarray) -> np.ndarray:
-    """The HTTP JSON route's probabilities for `images`."""
-    http = httpclient.InferenceServerClient(url=f"127.0.0.1:{classifier.port}")
-    tensor = httpclient.InferInput("images", list(images.shape), "FP32")
-    tensor.set_data_from_numpy(images, binary_data=False)
-    output = httpclient.InferRequestedOutput("probabilities", binary_data=False)
-    return http.infer(MODEL, inputs=[tensor], outputs=[output]).as_numpy("probabilities")
-
-
-def _top5_v1(classifier: ServerProcess, photo: Path) -> list[dict]:
-    """The top 5 of /v1's classify for `photo`."""
-    request = urllib.request.Request(
-        f"{classifier.url}/v1/models/{MODEL}/classify?top_k=5", data=photo.read_bytes(),
-        headers={"Content-Type": "image/jpeg"}, method="POST")
-    with urllib.request.urlopen(request, timeout=30) as response:
-        return json.loads(response.read())["predictions"]
 
 
 def test_health_and_metadata(client: grpcclient.InferenceServerClient) -> None:
@@ -83,7 +64,7 @@ def test_grpc_health_service(classifier: ServerProcess) -> None:
 def test_fp32_equals_the_json_route(client: grpcclient.InferenceServerClient, classifier: ServerProcess,
                                     reference: dict[str, dict[str, np.ndarray]]) -> None:
     images = np.concatenate([reference[stem]["input"] for stem in ["cat", "banana", "bus"]])
-    expected = _json_probabilities(classifier, images)
+    expected = json_probabilities(classifier.port, images)
     tensor = grpcclient.InferInput("images", list(images.shape), "FP32")
     tensor.set_data_from_numpy(images)
     result = client.infer(MODEL, inputs=[tensor], outputs=[grpcclient.InferRequestedOutput("probabilities")], request_id="g-1")
@@ -104,7 +85,7 @@ def test_bytes_photos_with_classification_equal_v1(client: grpcclient.InferenceS
     top5 = client.infer(MODEL, inputs=[tensor], outputs=[output]).as_numpy("probabilities")
     assert top5.shape == (3, 5)
     for stem, row in zip(stems, top5):
-        expected = _top5_v1(classifier, photos / f"{stem}.jpg")
+        expected = top5_v1(classifier.port, photos / f"{stem}.jpg")
         parsed = [item.decode().split(":", 2) for item in row]
         assert [int(index) for _, index, _ in parsed] == [p["index"] for p in expected]
         assert [label for _, _, label in parsed] == [p["label"] for p in expected]

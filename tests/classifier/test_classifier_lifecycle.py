@@ -48,14 +48,19 @@ def slow_classify(port: int, image: bytes, started: threading.Event, pause: floa
         connection.close()
 
 
-def active_posts(port: int) -> float:
-    """Requests in flight by method POST, from Hummingbird's `http_server_active_requests` gauge."""
+def metrics_text(port: int) -> str:
+    """The server's /metrics."""
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
     try:
         connection.request("GET", "/metrics")
-        text = connection.getresponse().read().decode()
+        return connection.getresponse().read().decode()
     finally:
         connection.close()
+
+
+def active_posts(port: int) -> float:
+    """Requests in flight by method POST, from Hummingbird's `http_server_active_requests` gauge."""
+    text = metrics_text(port)
     match = re.search(r'^http_server_active_requests\{[^}]*"POST"[^}]*\} (\S+)$', text, re.MULTILINE)
     return float(match.group(1)) if match else 0.0
 
@@ -102,12 +107,7 @@ def test_sigterm_lets_in_flight_requests_finish_and_exits_0(own_server: ServerPr
 
 def grpc_infers_started(port: int) -> float:
     """gRPC ModelInfer calls in flight or answered, from `hublot_grpc_active_requests` and `hublot_grpc_requests_total`."""
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-    try:
-        connection.request("GET", "/metrics")
-        text = connection.getresponse().read().decode()
-    finally:
-        connection.close()
+    text = metrics_text(port)
     method = re.escape('method="inference.GRPCInferenceService/ModelInfer"')
     series = re.findall(rf'^hublot_grpc_(?:active_requests|requests_total)\{{{method}[^}}]*\}} (\S+)$', text, re.MULTILINE)
     return sum(float(value) for value in series)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import urllib.request
 from pathlib import Path
 
 import numpy as np
@@ -12,6 +10,7 @@ import tritonclient.http as httpclient
 from tritonclient.utils import InferenceServerException
 
 from hublot_testing import ServerProcess
+from oip_clients import json_probabilities, top5_v1
 
 MODEL = "efficientnet_lite0"
 
@@ -65,16 +64,10 @@ def test_infer_with_a_wrong_shape_is_refused(client: httpclient.InferenceServerC
 # The binary tensor extension (tritonclient's default, binary_data=True) and the classification extension.
 
 
-def _json_probabilities(client: httpclient.InferenceServerClient, images: np.ndarray) -> np.ndarray:
-    tensor = httpclient.InferInput("images", list(images.shape), "FP32")
-    tensor.set_data_from_numpy(images, binary_data=False)
-    output = httpclient.InferRequestedOutput("probabilities", binary_data=False)
-    return client.infer(MODEL, inputs=[tensor], outputs=[output]).as_numpy("probabilities")
-
-
-def test_binary_fp32_equals_json(client: httpclient.InferenceServerClient, reference: dict[str, dict[str, np.ndarray]]) -> None:
+def test_binary_fp32_equals_json(client: httpclient.InferenceServerClient, classifier: ServerProcess,
+                                 reference: dict[str, dict[str, np.ndarray]]) -> None:
     images = np.concatenate([reference[stem]["input"] for stem in ["cat", "banana"]])
-    expected = _json_probabilities(client, images)
+    expected = json_probabilities(classifier.port, images)
     tensor = httpclient.InferInput("images", list(images.shape), "FP32")
     tensor.set_data_from_numpy(images, binary_data=True)
     output = httpclient.InferRequestedOutput("probabilities", binary_data=True)
@@ -99,19 +92,10 @@ def test_bytes_images_with_classification(client: httpclient.InferenceServerClie
         assert top5.shape == (2, 5)
         rows = [[(item.decode() if isinstance(item, bytes) else item).split(":", 2) for item in row] for row in top5]
         for stem, row in zip(stems, rows):
-            answer = _classify_v1(classifier.port, photos / f"{stem}.jpg")
+            answer = top5_v1(classifier.port, photos / f"{stem}.jpg")
             assert [int(index) for _, index, _ in row] == [p["index"] for p in answer]
             assert [label for _, _, label in row] == [p["label"] for p in answer]
             assert max(abs(float(value) - p["probability"]) for (value, _, _), p in zip(row, answer)) <= 1e-6
-
-
-def _classify_v1(port: int, photo: Path) -> list[dict]:
-    """The top 5 of /v1's classify for `photo`."""
-    request = urllib.request.Request(
-        f"http://127.0.0.1:{port}/v1/models/{MODEL}/classify?top_k=5", data=photo.read_bytes(),
-        headers={"Content-Type": "image/jpeg"}, method="POST")
-    with urllib.request.urlopen(request, timeout=30) as response:
-        return json.loads(response.read())["predictions"]
 
 
 def test_bytes_errors(client: httpclient.InferenceServerClient, photos: Path) -> None:

@@ -29,7 +29,7 @@ public struct InferenceGRPCService: Inference_GRPCInferenceService.SimpleService
     }
 
     public func modelReady(request: Inference_ModelReadyRequest, context: ServerContext) async throws -> Inference_ModelReadyResponse {
-        let entry = try Self.mapped { try self.inference.entry(request.name, version: request.version) }
+        let entry = try await Self.mapped { try self.inference.entry(request.name, version: request.version) }
         return .with { $0.ready = entry.state.isReady }
     }
 
@@ -46,7 +46,7 @@ public struct InferenceGRPCService: Inference_GRPCInferenceService.SimpleService
     public func modelMetadata(
         request: Inference_ModelMetadataRequest, context: ServerContext
     ) async throws -> Inference_ModelMetadataResponse {
-        let metadata = try Self.mapped { self.inference.metadata(try self.inference.entry(request.name, version: request.version)) }
+        let metadata = try await Self.mapped { self.inference.metadata(try self.inference.entry(request.name, version: request.version)) }
         func tensors(_ tensors: [V2.TensorMetadata]) -> [Inference_ModelMetadataResponse.TensorMetadata] {
             tensors.map { tensor in
                 .with {
@@ -180,15 +180,6 @@ public struct InferenceGRPCService: Inference_GRPCInferenceService.SimpleService
     static func mapped<T>(_ body: () async throws -> T) async throws -> T {
         do {
             return try await body()
-        } catch let error as APIError {
-            throw error.grpcStatus
-        }
-    }
-
-    /// Runs `body`, turning an ``APIError`` into its gRPC status.
-    static func mapped<T>(_ body: () throws -> T) throws -> T {
-        do {
-            return try body()
         } catch let error as APIError {
             throw error.grpcStatus
         }
