@@ -133,6 +133,10 @@ bench-cache: models ## response cache: img/s and latency with and without it, on
 	$(SWIFT) build -c release --static-swift-stdlib --product hublot-classifier
 	$(ROOT)/bench/cache
 
+bench-transport: models reference ## HTTP JSON, HTTP binary tensors and gRPC on cat.jpg and a preprocessed tensor, c = 1, 8, 32 (bench/transport with h2load; ~5 min; not part of make test)
+	$(SWIFT) build -c release --static-swift-stdlib --product hublot-classifier
+	$(VENV)/bin/python $(ROOT)/bench/transport
+
 clean: ## remove build products and fixtures (keeps .venv)
 	rm -rf $(ROOT)/.build $(ROOT)/.cache
 
