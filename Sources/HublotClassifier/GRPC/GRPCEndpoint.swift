@@ -24,11 +24,20 @@ public final class GRPCEndpoint: Service, Sendable {
             }
         let transport = HTTP2ServerTransport.Posix(
             address: address, transportSecurity: .plaintext,
-            config: .defaults { $0.rpc.maxRequestPayloadSize = maxMessageBytes })
+            config: .defaults {
+                $0.rpc.maxRequestPayloadSize = maxMessageBytes
+                // HTTP/2 flow control: with the default 64 KiB window a client sending a 600 KB tensor waits
+                // for a WINDOW_UPDATE every 64 KiB; a window of one largest request lets it send at once.
+                $0.http2.targetWindowSize = min(max(maxMessageBytes, 1 << 16), Int(Int32.max))
+                $0.http2.maxFrameSize = Self.maxFrameSize
+            })
         self.server = GRPCServer(transport: transport, services: services, interceptors: [GRPCMetricsInterceptor(metrics: metrics)])
         self.logger = logger
         self.endpoint = "\(host):\(port)"
     }
+
+    /// The largest HTTP/2 frame the server accepts (HTTP/2's ceiling is 2^24 - 1): fewer frames per large tensor.
+    static let maxFrameSize = 1 << 20
 
     /// The TCP port the server listens on, once it does (throws when it could not bind or has stopped).
     public var listeningPort: Int {
