@@ -173,6 +173,25 @@ struct GRPCServiceTests {
         }
     }
 
+    @Test("a gRPC call and an HTTP request share one batch")
+    func mixedBatch() async throws {
+        let cat = try Fixtures.photo("cat")
+        let registry = PrometheusCollectorRegistry()
+        // A batch of 2 runs once full: the first image waits (at most 10 s) for the second, whatever its transport.
+        try await withClassifierAndGRPC(configure: { $0.maxBatchSize = 2; $0.maxBatchDelay = .seconds(10) }, registry: registry) { http, grpc in
+            let inference = Inference_GRPCInferenceService.Client(wrapping: grpc)
+            async let viaGRPC = inference.modelInfer(self.imagesRequest([cat], classification: 1))
+            async let viaHTTP = http.execute(
+                uri: "/v1/models/\(Self.model)/classify?top_k=1", method: .post, headers: [.contentType: "image/jpeg"], body: ByteBuffer(bytes: cat))
+            let (grpcAnswer, httpAnswer) = try await (viaGRPC, viaHTTP)
+            #expect(grpcAnswer.outputs.first?.shape == [1, 1])
+            #expect(httpAnswer.status == .ok)
+            let metrics = String(buffer: try await http.execute(uri: "/metrics", method: .get).body)
+            #expect(metrics.contains(#"hublot_batch_size_count{model="efficientnet_lite0"} 1"#), "one batch for both")
+            #expect(ConcurrencyTests.batchesLargerThanOne(metrics) == 1)
+        }
+    }
+
     @Test("errors map to gRPC codes: NOT_FOUND, INVALID_ARGUMENT, and a corrupt photo named")
     func errors() async throws {
         try await withClassifierAndGRPC { _, grpc in

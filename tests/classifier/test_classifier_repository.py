@@ -92,6 +92,30 @@ def test_tritonclient_repository_extension(explicit: ServerProcess) -> None:
     assert client.is_model_ready(MODEL)
 
 
+def test_tritonclient_grpc_repository_rpcs(explicit: ServerProcess) -> None:
+    """The same over gRPC: RepositoryIndex, RepositoryModelLoad, RepositoryModelUnload (Triton's RPCs)."""
+    import tritonclient.grpc as grpcclient
+
+    client = grpcclient.InferenceServerClient(url=f"127.0.0.1:{explicit.grpc_port}")
+    assert client.get_server_metadata(as_json=True)["extensions"] == ["model_repository"]
+    index = {entry["name"]: entry for entry in client.get_model_repository_index(as_json=True)["models"]}
+    assert index[MODEL]["state"] == "READY" and index[MODEL]["version"] == "1"
+    assert index["second"]["state"] == "UNAVAILABLE"
+    assert not client.is_model_ready("second")
+    client.load_model("second")
+    assert client.is_model_ready("second")
+    assert client.get_model_metadata("second", as_json=True)["versions"] == ["1"]
+    client.unload_model("second")
+    assert not client.is_model_ready("second")
+    with pytest.raises(InferenceServerException) as failure:
+        client.load_model("no_such_model")
+    assert failure.value.status() == "StatusCode.NOT_FOUND"
+    # Triton's configuration overrides are refused, as over HTTP.
+    with pytest.raises(InferenceServerException) as failure:
+        client.load_model("second", config='{"max_batch_size": 4}')
+    assert failure.value.status() == "StatusCode.INVALID_ARGUMENT" and "unsupported parameters: config" in failure.value.message()
+
+
 def test_memory_is_given_back_after_an_unload(explicit: ServerProcess) -> None:
     """What loading a model took is given back when it is unloaded, and load-unload cycles do not grow the
     process (figures printed).
