@@ -80,7 +80,7 @@ struct GRPCServiceTests {
 
     @Test("health, server and model metadata, readiness: the same as /v2 over HTTP")
     func metadata() async throws {
-        try await withClassifierAndGRPC { http, grpc in
+        try await withClassifierAndGRPC { http, grpc, _ in
             let inference = Inference_GRPCInferenceService.Client(wrapping: grpc)
             #expect(try await inference.serverLive(.init()).live)
             #expect(try await inference.serverReady(.init()).ready)
@@ -115,7 +115,7 @@ struct GRPCServiceTests {
         let images = reference.images.filter { ["cat", "bus"].contains($0.stem) }
         let values = try images.flatMap { try Fixtures.floats($0.input) }
         let registry = PrometheusCollectorRegistry()
-        try await withClassifierAndGRPC(registry: registry) { http, grpc in
+        try await withClassifierAndGRPC(registry: registry) { http, grpc, _ in
             let body: [String: Any] = ["inputs": [["name": "images", "shape": [2, 224, 224, 3], "datatype": "FP32", "data": values]]]
             let answer = try await http.execute(
                 uri: "/v2/models/\(Self.model)/infer", method: .post, headers: [.contentType: "application/json"],
@@ -144,7 +144,7 @@ struct GRPCServiceTests {
     @Test("ModelInfer on encoded photos (BYTES) with a classification: the same top 5 as /v1 classify")
     func inferImages() async throws {
         let photos = try ["cat", "turtle"].map { try Fixtures.photo($0) }
-        try await withClassifierAndGRPC { http, grpc in
+        try await withClassifierAndGRPC { http, grpc, _ in
             var expected: [[Prediction]] = []
             for photo in photos {
                 let answer = try await http.execute(
@@ -175,26 +175,45 @@ struct GRPCServiceTests {
 
     @Test("a gRPC call and an HTTP request share one batch")
     func mixedBatch() async throws {
+        let held = HeldInferenceSource(CoreModelSource(repository: try Fixtures.modelRepository()))
         let cat = try Fixtures.photo("cat")
         let registry = PrometheusCollectorRegistry()
-        // A batch of 2 runs once full: the first image waits (at most 10 s) for the second, whatever its transport.
-        try await withClassifierAndGRPC(configure: { $0.maxBatchSize = 2; $0.maxBatchDelay = .seconds(10) }, registry: registry) { http, grpc in
+        // A long batch delay: the batch after the held one waits for both its images, however slow their decode.
+        try await withClassifierAndGRPC(source: held, configure: { $0.maxBatchDelay = .seconds(30) }, registry: registry) { http, grpc, models in
             let inference = Inference_GRPCInferenceService.Client(wrapping: grpc)
+            @Sendable func classify() async throws -> TestResponse {
+                try await http.execute(
+                    uri: "/v1/models/\(Self.model)/classify?top_k=1", method: .post, headers: [.contentType: "image/jpeg"], body: ByteBuffer(bytes: cat))
+            }
+            // The first image's batch is held inside ONNX Runtime; the next two are admitted meanwhile, into one batch.
+            let first = Task { try await classify() }
+            await withCheckedContinuation { continuation in
+                DispatchQueue.global().async {
+                    _ = held.entered.wait(timeout: .now() + 60)
+                    continuation.resume()
+                }
+            }
             async let viaGRPC = inference.modelInfer(self.imagesRequest([cat], classification: 1))
-            async let viaHTTP = http.execute(
-                uri: "/v1/models/\(Self.model)/classify?top_k=1", method: .post, headers: [.contentType: "image/jpeg"], body: ByteBuffer(bytes: cat))
-            let (grpcAnswer, httpAnswer) = try await (viaGRPC, viaHTTP)
+            async let viaHTTP = classify()
+            let queue = try #require({ if case .ready(let serving) = models.registry.entry(Self.model)?.state { serving.queue } else { nil } }())
+            let deadline = ContinuousClock.now + .seconds(30)
+            while queue.depth < 3 {  // the held image and both new ones admitted: a condition, bounded, not a pause
+                try #require(ContinuousClock.now < deadline, "the two requests were not admitted within 30 s")
+                try await Task.sleep(for: .milliseconds(1))
+            }
+            held.open()
+            let (grpcAnswer, httpAnswer, firstAnswer) = try await (viaGRPC, viaHTTP, first.value)
             #expect(grpcAnswer.outputs.first?.shape == [1, 1])
-            #expect(httpAnswer.status == .ok)
+            #expect(httpAnswer.status == .ok && firstAnswer.status == .ok)
             let metrics = String(buffer: try await http.execute(uri: "/metrics", method: .get).body)
-            #expect(metrics.contains(#"hublot_batch_size_count{model="efficientnet_lite0"} 1"#), "one batch for both")
+            #expect(metrics.contains(#"hublot_batch_size_count{model="efficientnet_lite0"} 2"#), "the held batch, then one for both")
             #expect(ConcurrencyTests.batchesLargerThanOne(metrics) == 1)
         }
     }
 
     @Test("errors map to gRPC codes: NOT_FOUND, INVALID_ARGUMENT, and a corrupt photo named")
     func errors() async throws {
-        try await withClassifierAndGRPC { _, grpc in
+        try await withClassifierAndGRPC { _, grpc, _ in
             let inference = Inference_GRPCInferenceService.Client(wrapping: grpc)
             var unknown = pixelsRequest([0], count: 1, raw: false)
             unknown.modelName = "nope"
@@ -224,7 +243,7 @@ struct GRPCServiceTests {
     func overloadAndReadiness() async throws {
         let held = HeldInferenceSource(CoreModelSource(repository: try Fixtures.modelRepository()))
         let cat = try Fixtures.photo("cat")
-        try await withClassifierAndGRPC(source: held, configure: { $0.queueCapacity = 1 }) { _, grpc in
+        try await withClassifierAndGRPC(source: held, configure: { $0.queueCapacity = 1 }) { _, grpc, _ in
             let inference = Inference_GRPCInferenceService.Client(wrapping: grpc)
             // The first image's batch is held inside ONNX Runtime: it takes the queue's one place.
             let first = Task { try await inference.modelInfer(self.imagesRequest([cat])) }
@@ -242,7 +261,7 @@ struct GRPCServiceTests {
             #expect(answered.outputs.first?.shape == [1, 1000])
         }
         let gated = GatedModelSource(CoreModelSource(repository: try Fixtures.modelRepository()))
-        try await withClassifierAndGRPC(source: gated, waitForReady: false) { _, grpc in
+        try await withClassifierAndGRPC(source: gated, waitForReady: false) { _, grpc, _ in
             let inference = Inference_GRPCInferenceService.Client(wrapping: grpc)
             let health = Grpc_Health_V1_Health.Client(wrapping: grpc)
             let ready = try await inference.serverReady(.init())

@@ -48,13 +48,13 @@ func withClassifierAndModels<T: Sendable>(
 }
 
 /// ``withClassifierAndModels(models:source:mode:configure:waitForReady:registry:_:)`` with its gRPC server on
-/// a free port of 127.0.0.1: `body` also gets a gRPC client connected to it.
+/// a free port of 127.0.0.1: `body` also gets a gRPC client connected to it, and the model manager.
 func withClassifierAndGRPC<T: Sendable>(
     source: (any ModelSource)? = nil,
     configure: (inout ClassifierConfiguration) -> Void = { _ in },
     waitForReady: Bool = true,
     registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
-    _ body: @escaping @Sendable (any TestClientProtocol, GRPCClient<HTTP2ClientTransport.Posix>) async throws -> T
+    _ body: @escaping @Sendable (any TestClientProtocol, GRPCClient<HTTP2ClientTransport.Posix>, ModelManager) async throws -> T
 ) async throws -> T {
     var configuration = ClassifierConfiguration(port: 0, grpcPort: 0, modelsDirectory: try Fixtures.modelRepository())
     configure(&configuration)
@@ -66,7 +66,7 @@ func withClassifierAndGRPC<T: Sendable>(
         return try await withGRPCClient(
             transport: try .http2NIOPosix(target: .ipv4(address: "127.0.0.1", port: port), transportSecurity: .plaintext)
         ) { grpcClient in
-            try await body(client, grpcClient)
+            try await body(client, grpcClient, models)
         }
     }
 }
